@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    order_review_sla_hours = fields.Integer(
+        string="Review SLA (hours)",
+        default=24,
+        help="Time a reviewer has to decide on an order waiting for review; "
+        "it sets the deadline of the review activities.",
+    )
+    order_confirmation_email = fields.Boolean(
+        string="Send Confirmation E-mail",
+        default=True,
+        help="E-mail the customer Odoo's order confirmation when a reviewed order is confirmed.",
+    )
+    order_auto_confirm = fields.Boolean(
+        string="Confirm on Approval",
+        help="Confirm an order as soon as its review is approved.",
+    )

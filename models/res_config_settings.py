@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    order_review_sla_hours = fields.Integer(
+        related="company_id.order_review_sla_hours", readonly=False
+    )
+    order_confirmation_email = fields.Boolean(
+        related="company_id.order_confirmation_email", readonly=False
+    )
+    order_auto_confirm = fields.Boolean(
+        related="company_id.order_auto_confirm", readonly=False
+    )
+    order_intake_alias_id = fields.Many2one(
+        "mail.alias",
+        string="Order Intake Alias",
+        compute="_compute_order_intake_alias_id",
+    )
+
+    def _compute_order_intake_alias_id(self):
+        alias = self.env.ref(
+            "customer_order_management.mail_alias_order_intake", raise_if_not_found=False
+        )
+        self.order_intake_alias_id = alias

@@ -1,0 +1,569 @@
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+REVIEW_STATES = [
+    ("not_reviewed", "Not Reviewed"),
+    ("to_review", "To Review"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+
+LIFECYCLE_STAGES = [
+    ("received", "Received"),
+    ("in_review", "In Review"),
+    ("rejected", "Rejected"),
+    ("confirmed", "Confirmed"),
+    ("partially_shipped", "Partially Shipped"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("cancelled", "Cancelled"),
+]
+
+ORDER_CHANNELS = [
+    ("phone", "Phone"),
+    ("fax", "Fax"),
+    ("email", "E-mail"),
+    ("website", "Website"),
+    ("portal", "Portal"),
+    ("edi", "EDI"),
+    ("other", "Other"),
+]
+
+# Changing one of these after approval invalidates the approval.
+MATERIAL_ORDER_FIELDS = {"partner_id", "partner_shipping_id", "pricelist_id", "currency_id"}
+
+# The context key our own methods set to write ``review_state``.
+REVIEW_WRITE_KEY = "customer_order_review_write"
+
+
+def _changed_records(records, vals, field_names):
+    """Return the records of ``records`` whose value of one of ``field_names``
+    differs from what ``vals`` is about to write."""
+    names = field_names & vals.keys()
+    if not names:
+        return records.browse()
+    return records.filtered(
+        lambda rec: any(
+            rec._fields[name].convert_to_write(rec[name], rec) != vals[name] for name in names
+        )
+    )
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    order_channel = fields.Selection(
+        ORDER_CHANNELS,
+        string="Channel",
+        default="other",
+        required=True,
+        tracking=True,
+        help="Where the order came from. Set automatically for e-mail, website, portal "
+        "and EDI orders.",
+    )
+    received_date = fields.Datetime(
+        string="Received On", default=fields.Datetime.now, copy=False, tracking=True
+    )
+    review_state = fields.Selection(
+        REVIEW_STATES,
+        string="Review",
+        default="not_reviewed",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    review_issue_ids = fields.One2many(
+        "sale.order.review.issue", "order_id", string="Review Issues", copy=False
+    )
+    review_open_issue_count = fields.Integer(
+        string="Open Issues", compute="_compute_review_open_issue_count"
+    )
+    review_date = fields.Datetime(
+        string="Submitted for Review", copy=False, readonly=True
+    )
+    review_decision_date = fields.Datetime(
+        string="Review Decided On", copy=False, readonly=True
+    )
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        string="Lifecycle Stage",
+        compute="_compute_lifecycle_stage",
+        store=True,
+        tracking=True,
+        index=True,
+        group_expand="_group_expand_lifecycle_stage",
+    )
+    lifecycle_stage_date = fields.Datetime(
+        string="In Stage Since",
+        compute="_compute_lifecycle_stage",
+        store=True,
+    )
+    stage_age_days = fields.Integer(
+        string="Days in Stage", compute="_compute_stage_age"
+    )
+    stage_age_bucket = fields.Selection(
+        [
+            ("today", "Today"),
+            ("1_3", "1-3 days"),
+            ("4_7", "4-7 days"),
+            ("over_7", "Over a week"),
+        ],
+        string="Age in Stage",
+        compute="_compute_stage_age",
+    )
+
+    @api.depends("review_issue_ids.state")
+    def _compute_review_open_issue_count(self):
+        for order in self:
+            order.review_open_issue_count = len(
+                order.review_issue_ids.filtered(lambda issue: issue.state == "open")
+            )
+
+    @api.depends("state", "review_state")
+    def _compute_lifecycle_stage(self):
+        now = fields.Datetime.now()
+        for order in self:
+            stage = order._get_lifecycle_stage()
+            if stage != order.lifecycle_stage or not order.lifecycle_stage_date:
+                order.lifecycle_stage = stage
+                order.lifecycle_stage_date = now
+
+    def _get_lifecycle_stage(self):
+        """Hook: the lifecycle stage of one order.
+
+        Called by ``_compute_lifecycle_stage``; modules adding shipment or
+        return data extend it (and the compute's dependencies)."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return "cancelled"
+        if self.state == "sale":
+            return "confirmed"
+        return {
+            "to_review": "in_review",
+            "rejected": "rejected",
+        }.get(self.review_state, "received")
+
+    @api.model
+    def _group_expand_lifecycle_stage(self, stages, domain):
+        return [key for key, _label in LIFECYCLE_STAGES]
+
+    @api.depends("lifecycle_stage_date")
+    def _compute_stage_age(self):
+        now = fields.Datetime.now()
+        for order in self:
+            days = (now - order.lifecycle_stage_date).days if order.lifecycle_stage_date else 0
+            order.stage_age_days = days
+            if days < 1:
+                order.stage_age_bucket = "today"
+            elif days <= 3:
+                order.stage_age_bucket = "1_3"
+            elif days <= 7:
+                order.stage_age_bucket = "4_7"
+            else:
+                order.stage_age_bucket = "over_7"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "order_channel" not in vals and not self.env.context.get("default_order_channel"):
+                channel = self._get_order_channel_from_vals(vals)
+                if channel:
+                    vals["order_channel"] = channel
+        return super().create(vals_list)
+
+    @api.model
+    def _get_order_channel_from_vals(self, vals):
+        """Hook: guess the channel of an order about to be created.
+
+        Called by ``create`` when no channel is given; a website order (any
+        module that sets ``website_id``) is a ``website`` order."""
+        if vals.get("website_id"):
+            return "website"
+        return False
+
+    def write(self, vals):
+        if "review_state" in vals and not (
+            self.env.context.get(REVIEW_WRITE_KEY) or self.env.su
+        ):
+            raise UserError(
+                self.env._(
+                    "The review status changes only through the Submit for Review, "
+                    "Approve and Reject buttons."
+                )
+            )
+        to_reset = _changed_records(self, vals, MATERIAL_ORDER_FIELDS)._filter_review_resettable()
+        result = super().write(vals)
+        if to_reset:
+            to_reset._reset_review()
+        return result
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """E-mail intake: an e-mail to the order alias becomes a draft order of
+        the sender (created when unknown); the e-mail, its attachments
+        included, is the first message of the order's chatter."""
+        values = dict(custom_values or {})
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not partner and msg_dict.get("email_from"):
+            partner = self.env["res.partner"]._find_or_create_from_emails(
+                [msg_dict["email_from"]]
+            )[0]
+        values.setdefault("partner_id", partner.id)
+        values.setdefault("order_channel", "email")
+        values.setdefault("origin", (msg_dict.get("subject") or "")[:200] or False)
+        # Keep the order number: without a name, mail.thread would use the subject.
+        values.setdefault("name", self.env._("New"))
+        # The gateway runs as OdooBot: leave the salesperson to the partner's.
+        return super(SaleOrder, self.with_context(default_user_id=False)).message_new(
+            msg_dict, custom_values=values
+        )
+
+    def create_document_from_attachment(self, attachment_ids):
+        return super(
+            SaleOrder, self.with_context(default_order_channel="edi")
+        ).create_document_from_attachment(attachment_ids)
+
+    # ------------------------------------------------------------------
+    # Review: actions
+    # ------------------------------------------------------------------
+
+    def action_submit_review(self):
+        """Evaluate the active review rules on the orders and record the issues.
+
+        Orders without blocking issue are approved at once; the others wait
+        for the approvers, who get an activity."""
+        for order in self:
+            if order.state not in ("draft", "sent"):
+                raise UserError(
+                    self.env._("Only quotations can be submitted for review (%s).", order.name)
+                )
+            if order.review_state in ("to_review", "approved"):
+                raise UserError(
+                    self.env._("Order %s is already submitted for review.", order.name)
+                )
+        self._lock_for_review()
+        # sudo: issues are the rules' verdicts; salespeople may read them but
+        # never create or change them themselves.
+        self.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
+        results = self._get_review_rules()._evaluate(self)
+        self.env["sale.order.review.issue"].sudo().create(
+            [
+                self._prepare_review_issue_vals(order, rule, message)
+                for order, flagged in results.items()
+                for rule, message in flagged
+            ]
+        )
+        now = fields.Datetime.now()
+        blocked = self.filtered(lambda o: any(rule.blocking for rule, _m in results.get(o, [])))
+        (self - blocked)._write_review_state("approved", review_date=now, review_decision_date=now)
+        blocked._write_review_state("to_review", review_date=now, review_decision_date=False)
+        for order in self:
+            order._message_log_review_submission(results.get(order, []))
+        blocked._schedule_review_activities()
+        (self - blocked)._after_review_approved()
+        return True
+
+    def action_review_approve(self):
+        """Approve, as the current user, the open issues of the orders that
+        the user's groups allow; an order with no blocking issue left is
+        approved."""
+        self._lock_for_review()
+        user = self.env.user
+        for order in self:
+            order._check_review_decidable()
+            decidable = order.review_issue_ids.filtered(lambda i: i.state == "open")._can_be_decided_by(user)
+            if not decidable:
+                groups = order.review_issue_ids.filtered(
+                    lambda i: i.state == "open"
+                ).approver_group_id.mapped("display_name")
+                raise AccessError(
+                    self.env._(
+                        "You cannot approve order %(order)s: its open issues need "
+                        "an approver from %(groups)s.",
+                        order=order.name,
+                        groups=", ".join(groups),
+                    )
+                )
+        now = fields.Datetime.now()
+        approved_orders = self.browse()
+        for order in self:
+            open_issues = order.review_issue_ids.filtered(lambda i: i.state == "open")
+            decidable = open_issues._can_be_decided_by(user)
+            # sudo: only the decision fields are written, after the group check above.
+            decidable.sudo().write(
+                {"state": "approved", "decided_by_id": user.id, "decided_date": now}
+            )
+            order._message_log_review_decision(decidable, approved=True)
+            if not (open_issues - decidable).filtered("blocking"):
+                approved_orders |= order
+        approved_orders._write_review_state("approved", review_decision_date=now)
+        approved_orders._feedback_review_activities(self.env._("Approved"))
+        approved_orders._after_review_approved()
+        return True
+
+    def action_review_reject(self):
+        """Open the wizard asking the reviewer why the orders are rejected."""
+        self._check_reviewer()
+        for order in self:
+            order._check_review_decidable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject Order"),
+            "res_model": "sale.order.review.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def action_view_review_issues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_order_management.action_sale_order_review_issue"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"search_default_filter_open": 0}
+        return action
+
+    # ------------------------------------------------------------------
+    # Review: business helpers
+    # ------------------------------------------------------------------
+
+    def _action_review_reject(self, reason):
+        """Reject the review of the orders; called by the reject wizard."""
+        self._check_reviewer()
+        self._lock_for_review()
+        now = fields.Datetime.now()
+        for order in self:
+            order._check_review_decidable()
+        open_issues = self.review_issue_ids.filtered(lambda i: i.state == "open")
+        # sudo: decision fields only, after the reviewer check above.
+        open_issues.sudo().write(
+            {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now}
+        )
+        self._write_review_state("rejected", review_decision_date=now)
+        self._feedback_review_activities(self.env._("Rejected"))
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "Order rejected by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                partner_ids=order.user_id.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _get_review_rules(self):
+        """Hook: the rules that apply to ``self`` (active rules of their companies)."""
+        return self.env["sale.order.review.rule"].search(
+            [("company_id", "in", [False, *self.company_id.ids])]
+        )
+
+    def _prepare_review_issue_vals(self, order, rule, message):
+        """Hook: the values of the issue ``rule`` raises on ``order``."""
+        return {
+            "order_id": order.id,
+            "rule_id": rule.id,
+            "message": message,
+            "blocking": rule.blocking,
+        }
+
+    def _review_is_required(self):
+        """Hook: whether ``self`` (one unreviewed order) must pass review
+        before confirmation; by default, when a blocking rule flags it.
+
+        Called by ``_confirmation_error_message``."""
+        self.ensure_one()
+        rules = self._get_review_rules().filtered("blocking")
+        if not rules:
+            return []
+        return rules._evaluate(self).get(self, [])
+
+    def _confirmation_error_message(self):
+        error = super()._confirmation_error_message()
+        if error:
+            return error
+        if self.review_state == "rejected":
+            return self.env._("Order %s was rejected in review and cannot be confirmed.", self.name)
+        if self.review_state == "to_review":
+            blocking = self.review_issue_ids.filtered(lambda i: i.state == "open" and i.blocking)
+            return self.env._(
+                "Order %(order)s waits for review approval:\n%(issues)s",
+                order=self.name,
+                issues="\n".join(f"- {message}" for message in blocking.mapped("message")),
+            )
+        if self.review_state == "not_reviewed":
+            flagged = self._review_is_required()
+            if flagged:
+                return self.env._(
+                    "Order %(order)s must be submitted for review before confirmation:\n%(issues)s",
+                    order=self.name,
+                    issues="\n".join(f"- {rule.name}: {message}" for rule, message in flagged),
+                )
+        return False
+
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        if not self.env.context.get("send_email"):
+            self.filtered(
+                lambda o: o.review_state == "approved" and o.company_id.order_confirmation_email
+            )._send_order_confirmation_mail()
+        return result
+
+    def _after_review_approved(self):
+        """Hook: what follows an approval; confirms the orders of companies
+        that confirm on approval."""
+        to_confirm = self.filtered(
+            lambda o: o.company_id.order_auto_confirm and o.state in ("draft", "sent")
+        )
+        if to_confirm:
+            to_confirm.action_confirm()
+
+    def _write_review_state(self, review_state, **values):
+        if self:
+            self.with_context(**{REVIEW_WRITE_KEY: True}).write(
+                dict(values, review_state=review_state)
+            )
+
+    def _lock_for_review(self):
+        """Lock the orders' rows so that two reviewers deciding at the same
+        moment cannot both win: the second gets a clear error."""
+        if not self.ids:
+            return
+        try:
+            # Row lock: the ORM has no NOWAIT lock on a whole batch.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                    tuple(self.ids),
+                )
+            )
+        except pg_errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._(
+                    "Another user is deciding on these orders right now. "
+                    "Reload the page and try again."
+                )
+            ) from error
+
+    def _check_reviewer(self):
+        if not self.env.user.has_group("customer_order_management.group_order_reviewer"):
+            raise AccessError(self.env._("Only order reviewers can reject orders."))
+
+    def _check_review_decidable(self):
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._("Order %s is no longer a quotation: its review is closed.", self.name)
+            )
+        if self.review_state == "rejected":
+            raise UserError(self.env._("Order %s was already rejected.", self.name))
+        if self.review_state == "approved":
+            raise UserError(self.env._("Order %s is already approved.", self.name))
+        if self.review_state == "not_reviewed":
+            raise UserError(
+                self.env._("Order %s has not been submitted for review.", self.name)
+            )
+
+    def _filter_review_resettable(self):
+        if self.env.context.get(REVIEW_WRITE_KEY):
+            return self.browse()
+        return self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.review_state in ("to_review", "approved")
+        )
+
+    def _reset_review(self):
+        """A material change voids the review: back to ``not_reviewed``."""
+        orders = self._filter_review_resettable()
+        if not orders:
+            return
+        # sudo: stale verdicts are removed with the review they belonged to.
+        orders.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
+        orders._write_review_state("not_reviewed", review_date=False, review_decision_date=False)
+        orders.activity_unlink(["customer_order_management.mail_activity_order_review"])
+        for order in orders:
+            order.message_post(
+                body=self.env._("The order changed after its review: it must be reviewed again."),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _get_review_signature(self):
+        """The products and quantities of the order, to compare orders."""
+        self.ensure_one()
+        return frozenset(
+            (line.product_id.id, line.product_uom_qty)
+            for line in self.order_line
+            if line.product_id and not line.display_type
+        )
+
+    def _message_log_review_submission(self, flagged):
+        self.ensure_one()
+        if not flagged:
+            body = self.env._("Submitted for review by %s: no rule flagged the order.", self.env.user.name)
+        else:
+            body = self.env._(
+                "Submitted for review by %(user)s. Issues: %(issues)s",
+                user=self.env.user.name,
+                issues="; ".join(
+                    f"{rule.name}{'' if rule.blocking else ' (' + self.env._('warning') + ')'}: {message}"
+                    for rule, message in flagged
+                ),
+            )
+        self._message_log(body=body)
+
+    def _message_log_review_decision(self, issues, approved):
+        self.ensure_one()
+        if not issues:
+            return
+        self._message_log(
+            body=self.env._(
+                "%(user)s approved: %(issues)s",
+                user=self.env.user.name,
+                issues="; ".join(f"{i.rule_id.name}: {i.message}" for i in issues),
+            )
+        )
+
+    def _schedule_review_activities(self):
+        """Give each approver of an order's open blocking issues an activity."""
+        activity_type = self.env.ref("customer_order_management.mail_activity_order_review")
+        activities = []
+        for order in self:
+            groups = order.review_issue_ids.filtered(
+                lambda i: i.state == "open" and i.blocking
+            ).approver_group_id
+            users = groups.all_user_ids.filtered(
+                lambda u, order=order: not u.share and order.company_id in u.company_ids
+            )
+            deadline = fields.Datetime.now() + timedelta(hours=order.company_id.order_review_sla_hours)
+            for user in users:
+                activities.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+                        "res_id": order.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "date_deadline": deadline.date(),
+                        "summary": self.env._("Review order %s", order.name),
+                    }
+                )
+        if activities:
+            # sudo: the salesperson submitting the order schedules the
+            # reviewers' activities, which they could not create for others.
+            self.env["mail.activity"].sudo().create(activities)
+
+    def _feedback_review_activities(self, feedback):
+        self.activity_feedback(
+            ["customer_order_management.mail_activity_order_review"], feedback=feedback
+        )

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run the whole test suite of the addon on a fresh database:
+# create a uniquely named database, install the addon (with demo data), run
+# every test with pytest-odoo (HttpCase and browser tours included), print the
+# coverage of the addon's Python, drop the database. Exits non-zero on failure.
+# Usage: scripts/test.sh [extra pytest arguments, e.g. -k review]
+source "$(dirname "$0")/common.sh"
+require_odoo
+
+if ! "$ODOO_PYTHON" -c 'import pytest_odoo, pytest_cov, websocket' 2>/dev/null; then
+    echo "error: the test tools are missing: $ODOO_PYTHON -m pip install -r requirements-test.txt" >&2
+    exit 2
+fi
+if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null; then
+    echo "error: no Chromium for the browser tours: apt-get install chromium" >&2
+    exit 2
+fi
+
+WORK=$(mktemp -d -t com-test-XXXXXX)
+DB="com_test_$(date +%Y%m%d_%H%M%S)_$$"
+cleanup() {
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+link_addon "$WORK/addons"
+ADDONS="$WORK/addons,$(odoo_addons_path)"
+MODULE_DIR="$WORK/addons/$ADDON"
+
+echo "== Installing $ADDON in $DB"
+odoo_cmd -d "$DB" --addons-path="$ADDONS" --data-dir="$WORK/data" --with-demo \
+    -i "$ADDON" --stop-after-init --log-level=warn 2>&1 | tee "$WORK/install.log"
+if ! psql -d "$DB" -Atqc "select state from ir_module_module where name = '$ADDON'" | grep -qx installed; then
+    echo "error: $ADDON was not installed in $DB" >&2
+    exit 1
+fi
+if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log" | grep -q "$ADDON"; then
+    echo "error: the install logged warnings or errors about $ADDON (above)" >&2
+    exit 1
+fi
+
+cat > "$WORK/odoo.conf" <<CONF
+[options]
+db_name = $DB
+addons_path = $ADDONS
+data_dir = $WORK/data
+CONF
+
+echo "== Running the tests"
+cd "$MODULE_DIR"
+"$ODOO_PYTHON" -m pytest "$MODULE_DIR/tests" \
+    --odoo-config="$WORK/odoo.conf" --odoo-http --odoo-log-level=warn \
+    -p no:cacheprovider -o addopts="" \
+    --cov="$MODULE_DIR" --cov-config="$REPO_ROOT/.coveragerc" --cov-report=term-missing:skip-covered \
+    "$@"
