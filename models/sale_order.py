@@ -443,13 +443,16 @@ class SaleOrder(models.Model):
         if not self.ids:
             return
         try:
-            # Row lock: the ORM has no NOWAIT lock on a whole batch.
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                    tuple(self.ids),
+            # Row lock: the ORM has no NOWAIT lock on a whole batch. The
+            # savepoint keeps the transaction usable when the lock is refused.
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                        tuple(self.ids),
+                    ),
+                    log_exceptions=False,
                 )
-            )
         except pg_errors.LockNotAvailable as error:
             raise UserError(
                 self.env._(
@@ -543,7 +546,8 @@ class SaleOrder(models.Model):
             groups = order.review_issue_ids.filtered(
                 lambda i: i.state == "open" and i.blocking
             ).approver_group_id
-            users = groups.all_user_ids.filtered(
+            # sudo: who the approvers are is not readable by every salesperson.
+            users = groups.sudo().all_user_ids.filtered(
                 lambda u, order=order: not u.share and order.company_id in u.company_ids
             )
             deadline = fields.Datetime.now() + timedelta(hours=order.company_id.order_review_sla_hours)
@@ -556,6 +560,7 @@ class SaleOrder(models.Model):
                         "user_id": user.id,
                         "date_deadline": deadline.date(),
                         "summary": self.env._("Review order %s", order.name),
+                        "automated": True,
                     }
                 )
         if activities:

@@ -4,7 +4,7 @@ from odoo import fields, models
 class SaleOrderReviewIssue(models.Model):
     _name = "sale.order.review.issue"
     _description = "Order Review Issue"
-    _order = "order_id desc, blocking desc, id"
+    _order = "blocking desc, id"
 
     order_id = fields.Many2one(
         "sale.order", string="Order", required=True, index=True, ondelete="cascade"

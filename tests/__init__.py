@@ -1,0 +1,5 @@
+from . import test_sale_order_review
+from . import test_review_rules
+from . import test_order_intake
+from . import test_lifecycle
+from . import test_ui

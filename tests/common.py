@@ -1,0 +1,92 @@
+from odoo.fields import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.sale.tests.common import SaleCommon
+
+
+class CustomerOrderCommon(SaleCommon):
+    """Fixtures shared by the addon's tests: least-privileged users of each
+    role, a storable product with a cost, and helpers to build orders and
+    rules. Every rule present in the database is archived first, so a test
+    sees only the rules it creates."""
+
+    @classmethod
+    def default_env_context(cls):
+        # Keep tracking and chatter logging: the review's audit trail is tested.
+        return {"no_reset_password": True, "mail_create_nosubscribe": True}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["sale.order.review.rule"].search([]).action_archive()
+        company = cls.env.company
+        company.partner_id.write({"street": "1 Main Street", "city": "Springfield"})
+        cls.salesman = new_test_user(
+            cls.env, login="com_salesman", groups="sales_team.group_sale_salesman",
+            company_id=company.id, company_ids=[Command.set(company.ids)],
+        )
+        cls.reviewer = new_test_user(
+            cls.env, login="com_reviewer", groups="customer_order_management.group_order_reviewer",
+            company_id=company.id, company_ids=[Command.set(company.ids)],
+        )
+        cls.manager = new_test_user(
+            cls.env, login="com_manager", groups="customer_order_management.group_order_manager",
+            company_id=company.id, company_ids=[Command.set(company.ids)],
+        )
+        cls.reviewer_group = cls.env.ref("customer_order_management.group_order_reviewer")
+        cls.manager_group = cls.env.ref("customer_order_management.group_order_manager")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Order Desk Customer",
+                "email": "customer@example.com",
+                "street": "5 Harbour Road",
+                "city": "Portsmouth",
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
+        cls.payment_term = cls.env.ref("account.account_payment_term_30days")
+        cls.storable = cls.env["product.product"].create(
+            {
+                "name": "Desk Lamp",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 60.0,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+
+    @classmethod
+    def _create_order(cls, qty=1.0, price=100.0, product=None, user=None, **vals):
+        values = {
+            "partner_id": cls.customer.id,
+            "client_order_ref": "PO-1",
+            "payment_term_id": cls.payment_term.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": (product or cls.storable).id,
+                        "product_uom_qty": qty,
+                        "price_unit": price,
+                    }
+                )
+            ],
+            **vals,
+        }
+        env = cls.env(user=user) if user else cls.env
+        return env["sale.order"].create(values)
+
+    @classmethod
+    def _create_rule(cls, check_type, **vals):
+        return cls.env["sale.order.review.rule"].create(
+            {"name": check_type.replace("_", " ").title(), "check_type": check_type, **vals}
+        )
+
+    @classmethod
+    def _set_stock(cls, product, qty):
+        cls.env["stock.quant"]._update_available_quantity(
+            product, cls.warehouse.lot_stock_id, qty
+        )
