@@ -10,12 +10,9 @@ class ResConfigSettings(models.TransientModel):
     order_confirmation_email = fields.Boolean(
         related="company_id.order_confirmation_email", readonly=False
     )
-    order_auto_confirm = fields.Boolean(
-        related="company_id.order_auto_confirm", readonly=False
-    )
+    order_auto_confirm = fields.Boolean(related="company_id.order_auto_confirm", readonly=False)
     order_intake_alias_id = fields.Many2one(
         "mail.alias",
-        string="Order Intake Alias",
         compute="_compute_order_intake_alias_id",
     )
 

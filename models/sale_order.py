@@ -85,15 +85,10 @@ class SaleOrder(models.Model):
     review_open_issue_count = fields.Integer(
         string="Open Issues", compute="_compute_review_open_issue_count"
     )
-    review_date = fields.Datetime(
-        string="Submitted for Review", copy=False, readonly=True
-    )
-    review_decision_date = fields.Datetime(
-        string="Review Decided On", copy=False, readonly=True
-    )
+    review_date = fields.Datetime(string="Submitted for Review", copy=False, readonly=True)
+    review_decision_date = fields.Datetime(string="Review Decided On", copy=False, readonly=True)
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
-        string="Lifecycle Stage",
         compute="_compute_lifecycle_stage",
         store=True,
         tracking=True,
@@ -105,9 +100,7 @@ class SaleOrder(models.Model):
         compute="_compute_lifecycle_stage",
         store=True,
     )
-    stage_age_days = fields.Integer(
-        string="Days in Stage", compute="_compute_stage_age"
-    )
+    stage_age_days = fields.Integer(string="Days in Stage", compute="_compute_stage_age")
     stage_age_bucket = fields.Selection(
         [
             ("today", "Today"),
@@ -193,9 +186,7 @@ class SaleOrder(models.Model):
         return False
 
     def write(self, vals):
-        if "review_state" in vals and not (
-            self.env.context.get(REVIEW_WRITE_KEY) or self.env.su
-        ):
+        if "review_state" in vals and not (self.env.context.get(REVIEW_WRITE_KEY) or self.env.su):
             raise UserError(
                 self.env._(
                     "The review status changes only through the Submit for Review, "
@@ -216,9 +207,9 @@ class SaleOrder(models.Model):
         values = dict(custom_values or {})
         partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
         if not partner and msg_dict.get("email_from"):
-            partner = self.env["res.partner"]._find_or_create_from_emails(
-                [msg_dict["email_from"]]
-            )[0]
+            partner = self.env["res.partner"]._find_or_create_from_emails([msg_dict["email_from"]])[
+                0
+            ]
         values.setdefault("partner_id", partner.id)
         values.setdefault("order_channel", "email")
         values.setdefault("origin", (msg_dict.get("subject") or "")[:200] or False)
@@ -249,9 +240,7 @@ class SaleOrder(models.Model):
                     self.env._("Only quotations can be submitted for review (%s).", order.name)
                 )
             if order.review_state in ("to_review", "approved"):
-                raise UserError(
-                    self.env._("Order %s is already submitted for review.", order.name)
-                )
+                raise UserError(self.env._("Order %s is already submitted for review.", order.name))
         self._lock_for_review()
         # sudo: issues are the rules' verdicts; salespeople may read them but
         # never create or change them themselves.
@@ -282,7 +271,9 @@ class SaleOrder(models.Model):
         user = self.env.user
         for order in self:
             order._check_review_decidable()
-            decidable = order.review_issue_ids.filtered(lambda i: i.state == "open")._can_be_decided_by(user)
+            decidable = order.review_issue_ids.filtered(
+                lambda i: i.state == "open"
+            )._can_be_decided_by(user)
             if not decidable:
                 groups = order.review_issue_ids.filtered(
                     lambda i: i.state == "open"
@@ -476,9 +467,7 @@ class SaleOrder(models.Model):
         if self.review_state == "approved":
             raise UserError(self.env._("Order %s is already approved.", self.name))
         if self.review_state == "not_reviewed":
-            raise UserError(
-                self.env._("Order %s has not been submitted for review.", self.name)
-            )
+            raise UserError(self.env._("Order %s has not been submitted for review.", self.name))
 
     def _filter_review_resettable(self):
         if self.env.context.get(REVIEW_WRITE_KEY):
@@ -514,13 +503,16 @@ class SaleOrder(models.Model):
     def _message_log_review_submission(self, flagged):
         self.ensure_one()
         if not flagged:
-            body = self.env._("Submitted for review by %s: no rule flagged the order.", self.env.user.name)
+            body = self.env._(
+                "Submitted for review by %s: no rule flagged the order.", self.env.user.name
+            )
         else:
+            warning = self.env._("warning")
             body = self.env._(
                 "Submitted for review by %(user)s. Issues: %(issues)s",
                 user=self.env.user.name,
                 issues="; ".join(
-                    f"{rule.name}{'' if rule.blocking else ' (' + self.env._('warning') + ')'}: {message}"
+                    f"{rule.name}{'' if rule.blocking else f' ({warning})'}: {message}"
                     for rule, message in flagged
                 ),
             )
@@ -550,7 +542,9 @@ class SaleOrder(models.Model):
             users = groups.sudo().all_user_ids.filtered(
                 lambda u, order=order: not u.share and order.company_id in u.company_ids
             )
-            deadline = fields.Datetime.now() + timedelta(hours=order.company_id.order_review_sla_hours)
+            deadline = fields.Datetime.now() + timedelta(
+                hours=order.company_id.order_review_sla_hours
+            )
             for user in users:
                 activities.append(
                     {

@@ -16,7 +16,9 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
-        to_reset = _changed_records(self, vals, MATERIAL_LINE_FIELDS).order_id._filter_review_resettable()
+        to_reset = _changed_records(
+            self, vals, MATERIAL_LINE_FIELDS
+        ).order_id._filter_review_resettable()
         result = super().write(vals)
         to_reset._reset_review()
         return result

@@ -6,10 +6,8 @@ class SaleOrderReviewIssue(models.Model):
     _description = "Order Review Issue"
     _order = "blocking desc, id"
 
-    order_id = fields.Many2one(
-        "sale.order", string="Order", required=True, index=True, ondelete="cascade"
-    )
-    rule_id = fields.Many2one("sale.order.review.rule", string="Rule", ondelete="restrict")
+    order_id = fields.Many2one("sale.order", required=True, index=True, ondelete="cascade")
+    rule_id = fields.Many2one("sale.order.review.rule", ondelete="restrict")
     message = fields.Text(required=True)
     blocking = fields.Boolean()
     state = fields.Selection(
@@ -21,7 +19,7 @@ class SaleOrderReviewIssue(models.Model):
     approver_group_id = fields.Many2one(
         related="rule_id.approver_group_id", string="Approver Group"
     )
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_date = fields.Datetime(string="Decided On", readonly=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
@@ -31,5 +29,7 @@ class SaleOrderReviewIssue(models.Model):
     def _can_be_decided_by(self, user):
         """Return the issues of ``self`` that ``user`` may approve or reject."""
         return self.filtered(
-            lambda issue: not issue.approver_group_id or issue.approver_group_id in user.all_group_ids
+            lambda issue: (
+                not issue.approver_group_id or issue.approver_group_id in user.all_group_ids
+            )
         )

@@ -23,7 +23,6 @@ class SaleOrderReviewRule(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         default=lambda self: self.env.company,
         help="Leave empty to apply the rule to the orders of every company.",
     )
@@ -62,9 +61,8 @@ class SaleOrderReviewRule(models.Model):
     )
     approver_group_id = fields.Many2one(
         "res.groups",
-        string="Approver Group",
         required=True,
-        default=_default_approver_group,
+        default=lambda self: self._default_approver_group(),
         help="Members of this group approve the issues this rule raises.",
     )
     description = fields.Text(
@@ -161,9 +159,7 @@ class SaleOrderReviewRule(models.Model):
         for order in orders:
             missing = self._get_missing_info(order)
             if missing:
-                flagged[order] = self.env._(
-                    "Missing information: %s.", ", ".join(missing)
-                )
+                flagged[order] = self.env._("Missing information: %s.", ", ".join(missing))
         return flagged
 
     def _get_missing_info(self, order):
@@ -304,7 +300,8 @@ class SaleOrderReviewRule(models.Model):
                     and not order.currency_id.is_zero(order.amount_untaxed)
                     and order.currency_id.compare_amounts(
                         other.amount_untaxed, order.amount_untaxed
-                    ) == 0
+                    )
+                    == 0
                 )
                 if same_amount or (signature and other._get_review_signature() == signature):
                     flagged[order] = self.env._(

@@ -51,6 +51,12 @@ echo "== Running the tests"
 cd "$MODULE_DIR"
 "$ODOO_PYTHON" -m pytest "$MODULE_DIR/tests" \
     --odoo-config="$WORK/odoo.conf" --odoo-http --odoo-log-level=warn \
-    -p no:cacheprovider -o addopts="" \
-    --cov="$MODULE_DIR" --cov-config="$REPO_ROOT/.coveragerc" --cov-report=term-missing:skip-covered \
-    "$@"
+    -p no:cacheprovider -o addopts="" -rs \
+    --cov="$MODULE_DIR" --cov-config="$REPO_ROOT/.coveragerc" \
+    --cov-report=term-missing:skip-covered --cov-fail-under="${COVERAGE_MIN:-90}" \
+    "$@" 2>&1 | tee "$WORK/pytest.log"
+# A skipped test (a browser tour without Chromium, say) proves nothing.
+if grep -qE "^=+ .*[0-9]+ skipped" "$WORK/pytest.log"; then
+    echo "error: some tests were skipped (see 'SKIPPED' above)" >&2
+    exit 1
+fi

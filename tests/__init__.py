@@ -3,3 +3,4 @@ from . import test_review_rules
 from . import test_order_intake
 from . import test_lifecycle
 from . import test_ui
+from . import test_i18n

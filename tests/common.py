@@ -22,16 +22,25 @@ class CustomerOrderCommon(SaleCommon):
         company = cls.env.company
         company.partner_id.write({"street": "1 Main Street", "city": "Springfield"})
         cls.salesman = new_test_user(
-            cls.env, login="com_salesman", groups="sales_team.group_sale_salesman",
-            company_id=company.id, company_ids=[Command.set(company.ids)],
+            cls.env,
+            login="com_salesman",
+            groups="sales_team.group_sale_salesman",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
         cls.reviewer = new_test_user(
-            cls.env, login="com_reviewer", groups="customer_order_management.group_order_reviewer",
-            company_id=company.id, company_ids=[Command.set(company.ids)],
+            cls.env,
+            login="com_reviewer",
+            groups="customer_order_management.group_order_reviewer",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
         cls.manager = new_test_user(
-            cls.env, login="com_manager", groups="customer_order_management.group_order_manager",
-            company_id=company.id, company_ids=[Command.set(company.ids)],
+            cls.env,
+            login="com_manager",
+            groups="customer_order_management.group_order_manager",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
         cls.reviewer_group = cls.env.ref("customer_order_management.group_order_reviewer")
         cls.manager_group = cls.env.ref("customer_order_management.group_order_manager")
@@ -87,6 +96,4 @@ class CustomerOrderCommon(SaleCommon):
 
     @classmethod
     def _set_stock(cls, product, qty):
-        cls.env["stock.quant"]._update_available_quantity(
-            product, cls.warehouse.lot_stock_id, qty
-        )
+        cls.env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, qty)

@@ -17,18 +17,24 @@ class TestLifecycle(CustomerOrderCommon):
         with freeze_time("2026-03-02 08:00:00"):
             order = self._create_order(qty=20)
             self.assertEqual(order.lifecycle_stage, "received")
-            self.assertEqual(order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-02 08:00:00"))
+            self.assertEqual(
+                order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-02 08:00:00")
+            )
         with freeze_time("2026-03-03 08:00:00"):
             order.action_submit_review()
             self.assertEqual(order.lifecycle_stage, "in_review")
-            self.assertEqual(order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-03 08:00:00"))
+            self.assertEqual(
+                order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-03 08:00:00")
+            )
         with freeze_time("2026-03-08 09:00:00"):
             order.invalidate_recordset(["stage_age_days", "stage_age_bucket"])
             self.assertEqual(order.stage_age_days, 5)
             self.assertEqual(order.stage_age_bucket, "4_7")
             # A write that does not change the stage keeps its date.
             order.note = "call first"
-            self.assertEqual(order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-03 08:00:00"))
+            self.assertEqual(
+                order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-03 08:00:00")
+            )
             order._action_review_reject("no")
             self.assertEqual(order.lifecycle_stage, "rejected")
         order.order_line.product_uom_qty = 1
@@ -41,8 +47,12 @@ class TestLifecycle(CustomerOrderCommon):
     def test_age_buckets(self):
         order = self._create_order()
         now = fields.Datetime.now()
-        for delta, bucket in ((timedelta(hours=2), "today"), (timedelta(days=2), "1_3"),
-                              (timedelta(days=6), "4_7"), (timedelta(days=30), "over_7")):
+        for delta, bucket in (
+            (timedelta(hours=2), "today"),
+            (timedelta(days=2), "1_3"),
+            (timedelta(days=6), "4_7"),
+            (timedelta(days=30), "over_7"),
+        ):
             order.lifecycle_stage_date = now - delta
             self.assertEqual(order.stage_age_bucket, bucket)
 
@@ -52,14 +62,17 @@ class TestLifecycle(CustomerOrderCommon):
         order.action_submit_review()
         self.env.cr.precommit.run()
         tracked = order.message_ids.sudo().tracking_value_ids
-        self.assertIn("lifecycle_stage", tracked.field_id.mapped("name"), tracked.field_id.mapped("name"))
+        self.assertIn(
+            "lifecycle_stage", tracked.field_id.mapped("name"), tracked.field_id.mapped("name")
+        )
 
     def test_order_desk_groups_by_stage(self):
         self._create_order(user=self.salesman)
-        groups = self.env["sale.order"].with_user(self.salesman).with_context(
-            read_group_expand=True
-        ).formatted_read_group(
-            [], ["lifecycle_stage"], ["__count"]
+        groups = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .with_context(read_group_expand=True)
+            .formatted_read_group([], ["lifecycle_stage"], ["__count"])
         )
         self.assertEqual(
             [group["lifecycle_stage"] for group in groups],

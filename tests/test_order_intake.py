@@ -15,7 +15,9 @@ class TestOrderIntake(CustomerOrderCommon):
         cls.alias = cls.env.ref("customer_order_management.mail_alias_order_intake")
         cls.alias.alias_domain_id = cls.alias_domain
 
-    def _email(self, sender, subject="Order PO-77", body="Please send 3 desk lamps.", attachment=None):
+    def _email(
+        self, sender, subject="Order PO-77", body="Please send 3 desk lamps.", attachment=None
+    ):
         message = EmailMessage()
         message["From"] = sender
         message["To"] = f"{self.alias.alias_name}@{self.alias_domain.name}"
@@ -23,22 +25,30 @@ class TestOrderIntake(CustomerOrderCommon):
         message["Message-Id"] = f"<{subject.replace(' ', '-')}-{sender}@mail.example.com>"
         message.set_content(body)
         if attachment:
-            message.add_attachment(attachment, maintype="application", subtype="pdf", filename="po.pdf")
+            message.add_attachment(
+                attachment, maintype="application", subtype="pdf", filename="po.pdf"
+            )
         return message.as_string()
 
     def test_email_from_known_customer_creates_draft_order(self):
         thread_id = self.env["mail.thread"].message_process(
-            False, self._email("Order Desk Customer <customer@example.com>", attachment=b"%PDF-1.4 po")
+            False,
+            self._email("Order Desk Customer <customer@example.com>", attachment=b"%PDF-1.4 po"),
         )
         order = self.env["sale.order"].browse(thread_id)
-        self.assertRecordValues(order, [{
-            "partner_id": self.customer.id,
-            "order_channel": "email",
-            "state": "draft",
-            "origin": "Order PO-77",
-            "lifecycle_stage": "received",
-            "review_state": "not_reviewed",
-        }])
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "order_channel": "email",
+                    "state": "draft",
+                    "origin": "Order PO-77",
+                    "lifecycle_stage": "received",
+                    "review_state": "not_reviewed",
+                }
+            ],
+        )
         self.assertNotEqual(order.name, "Order PO-77", "the order keeps its sequence number")
         self.assertTrue(order.received_date)
         incoming = order.message_ids.filtered(lambda m: m.message_type == "email")
@@ -58,8 +68,10 @@ class TestOrderIntake(CustomerOrderCommon):
     def test_channel_defaults(self):
         self.assertEqual(self._create_order().order_channel, "other")
         self.assertEqual(self._create_order(order_channel="fax").order_channel, "fax")
-        order = self.env["sale.order"].with_context(default_order_channel="edi").create(
-            {"partner_id": self.customer.id}
+        order = (
+            self.env["sale.order"]
+            .with_context(default_order_channel="edi")
+            .create({"partner_id": self.customer.id})
         )
         self.assertEqual(order.order_channel, "edi")
         self.assertEqual(
@@ -67,22 +79,41 @@ class TestOrderIntake(CustomerOrderCommon):
         )
 
     def test_edi_import_sets_channel(self):
-        attachment = self.env["ir.attachment"].create({
-            "name": "order.txt", "raw": b"not an EDI file", "mimetype": "text/plain",
-        })
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "order.txt",
+                "raw": b"not an EDI file",
+                "mimetype": "text/plain",
+            }
+        )
         action = self.env["sale.order"].create_document_from_attachment(attachment.ids)
-        order = self.env["sale.order"].browse(action.get("res_id")) or self.env["sale.order"].search(action.get("domain") or [("id", "=", 0)])
+        order = self.env["sale.order"].browse(action.get("res_id")) or self.env[
+            "sale.order"
+        ].search(action.get("domain") or [("id", "=", 0)])
         self.assertTrue(order)
         self.assertEqual(set(order.mapped("order_channel")), {"edi"})
 
     def test_settings(self):
-        settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create({
-            "order_review_sla_hours": 8,
-            "order_auto_confirm": True,
-            "order_confirmation_email": False,
-        })
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(self.env.ref("base.user_admin"))
+            .create(
+                {
+                    "order_review_sla_hours": 8,
+                    "order_auto_confirm": True,
+                    "order_confirmation_email": False,
+                }
+            )
+        )
         settings.execute()
-        self.assertRecordValues(self.env.company, [{
-            "order_review_sla_hours": 8, "order_auto_confirm": True, "order_confirmation_email": False,
-        }])
+        self.assertRecordValues(
+            self.env.company,
+            [
+                {
+                    "order_review_sla_hours": 8,
+                    "order_auto_confirm": True,
+                    "order_confirmation_email": False,
+                }
+            ],
+        )
         self.assertEqual(settings.order_intake_alias_id, self.alias)

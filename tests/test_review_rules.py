@@ -110,7 +110,8 @@ class TestReviewRules(CustomerOrderCommon):
 
     def test_custom_domain(self):
         rule = self._create_rule(
-            "custom_domain", domain="[('client_order_ref', '=like', 'URGENT%')]",
+            "custom_domain",
+            domain="[('client_order_ref', '=like', 'URGENT%')]",
             description="Urgent orders are checked by hand.",
         )
         self.assertFalse(self._flags(rule, self._create_order()))
@@ -160,7 +161,9 @@ class TestReviewRules(CustomerOrderCommon):
         for domain in ("[('no_such_field', '=', 1)]", "not a domain", "{'a': 1}"):
             with self.subTest(domain=domain), self.assertRaises(ValidationError):
                 self._create_rule("custom_domain", domain=domain)
-        self.assertFalse(self.env["sale.order.review.rule"].search([("check_type", "=", "custom_domain")]))
+        self.assertFalse(
+            self.env["sale.order.review.rule"].search([("check_type", "=", "custom_domain")])
+        )
 
     def test_rule_issue_count_and_action(self):
         rule = self._create_rule("amount_above", threshold=1)
@@ -170,7 +173,9 @@ class TestReviewRules(CustomerOrderCommon):
         self.assertEqual(self.env["sale.order.review.issue"].search(action["domain"]).rule_id, rule)
 
     def test_rule_default_approver_is_reviewer(self):
-        rule = self.env["sale.order.review.rule"].create({"name": "X", "check_type": "new_customer"})
+        rule = self.env["sale.order.review.rule"].create(
+            {"name": "X", "check_type": "new_customer"}
+        )
         self.assertEqual(rule.approver_group_id, self.reviewer_group)
         self.assertTrue(rule.blocking)
 

@@ -15,11 +15,15 @@ class TestSaleOrderReview(CustomerOrderCommon):
         super().setUpClass()
         cls.rule_large = cls._create_rule("amount_above", name="Large order", threshold=1000)
         cls.rule_huge = cls._create_rule(
-            "amount_above", name="Huge order", threshold=5000,
+            "amount_above",
+            name="Huge order",
+            threshold=5000,
             approver_group_id=cls.manager_group.id,
         )
         cls.rule_warning = cls._create_rule(
-            "custom_domain", name="Fax order", domain="[('order_channel', '=', 'fax')]",
+            "custom_domain",
+            name="Fax order",
+            domain="[('order_channel', '=', 'fax')]",
             blocking=False,
         )
 
@@ -32,7 +36,9 @@ class TestSaleOrderReview(CustomerOrderCommon):
 
     def test_clean_order_is_approved_on_submit(self):
         order = self._submitted(qty=5)
-        self.assertRecordValues(order, [{"review_state": "approved", "lifecycle_stage": "received"}])
+        self.assertRecordValues(
+            order, [{"review_state": "approved", "lifecycle_stage": "received"}]
+        )
         self.assertFalse(order.review_issue_ids)
         self.assertIn("no rule flagged", order.message_ids[0].body)
         order.action_confirm()
@@ -40,21 +46,32 @@ class TestSaleOrderReview(CustomerOrderCommon):
 
     def test_flagged_order_waits_for_reviewer(self):
         order = self._submitted(qty=20)
-        self.assertRecordValues(order, [{"review_state": "to_review", "lifecycle_stage": "in_review"}])
-        self.assertRecordValues(order.review_issue_ids, [
-            {"rule_id": self.rule_large.id, "state": "open", "blocking": True},
-        ])
+        self.assertRecordValues(
+            order, [{"review_state": "to_review", "lifecycle_stage": "in_review"}]
+        )
+        self.assertRecordValues(
+            order.review_issue_ids,
+            [
+                {"rule_id": self.rule_large.id, "state": "open", "blocking": True},
+            ],
+        )
         activity = order.activity_ids.filtered(lambda a: a.user_id == self.reviewer)
         self.assertEqual(
-            activity.activity_type_id, self.env.ref("customer_order_management.mail_activity_order_review")
+            activity.activity_type_id,
+            self.env.ref("customer_order_management.mail_activity_order_review"),
         )
         self.assertNotIn(self.salesman, order.activity_ids.user_id)
 
         order.with_user(self.reviewer).action_review_approve()
-        self.assertRecordValues(order, [{"review_state": "approved", "lifecycle_stage": "received"}])
-        self.assertRecordValues(order.review_issue_ids, [
-            {"state": "approved", "decided_by_id": self.reviewer.id},
-        ])
+        self.assertRecordValues(
+            order, [{"review_state": "approved", "lifecycle_stage": "received"}]
+        )
+        self.assertRecordValues(
+            order.review_issue_ids,
+            [
+                {"state": "approved", "decided_by_id": self.reviewer.id},
+            ],
+        )
         self.assertTrue(order.review_issue_ids.decided_date)
         self.assertFalse(order.activity_ids.filtered(lambda a: a.user_id == self.reviewer))
         self.assertTrue(order.message_ids.filtered(lambda m: "approved: Large order" in m.body))
@@ -64,7 +81,10 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_non_blocking_issue_does_not_block(self):
         order = self._submitted(qty=5, order_channel="fax")
         self.assertEqual(order.review_state, "approved")
-        self.assertRecordValues(order.review_issue_ids, [{"rule_id": self.rule_warning.id, "state": "open", "blocking": False}])
+        self.assertRecordValues(
+            order.review_issue_ids,
+            [{"rule_id": self.rule_warning.id, "state": "open", "blocking": False}],
+        )
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
@@ -73,10 +93,13 @@ class TestSaleOrderReview(CustomerOrderCommon):
         self.assertEqual(len(order.review_issue_ids), 2)
         order.with_user(self.reviewer).action_review_approve()
         self.assertEqual(order.review_state, "to_review", "the manager's issue is still open")
-        self.assertRecordValues(order.review_issue_ids.sorted("rule_id"), [
-            {"rule_id": self.rule_large.id, "state": "approved"},
-            {"rule_id": self.rule_huge.id, "state": "open"},
-        ])
+        self.assertRecordValues(
+            order.review_issue_ids.sorted("rule_id"),
+            [
+                {"rule_id": self.rule_large.id, "state": "approved"},
+                {"rule_id": self.rule_huge.id, "state": "open"},
+            ],
+        )
         with self.assertRaises(UserError):
             order.with_user(self.salesman).action_confirm()
         # The reviewer has nothing left to approve.
@@ -84,7 +107,10 @@ class TestSaleOrderReview(CustomerOrderCommon):
             order.with_user(self.reviewer).action_review_approve()
         order.with_user(self.manager).action_review_approve()
         self.assertEqual(order.review_state, "approved")
-        self.assertEqual(order.review_issue_ids.filtered(lambda i: i.rule_id == self.rule_huge).decided_by_id, self.manager)
+        self.assertEqual(
+            order.review_issue_ids.filtered(lambda i: i.rule_id == self.rule_huge).decided_by_id,
+            self.manager,
+        )
 
     def test_manager_approves_everything_at_once(self):
         order = self._submitted(qty=60)
@@ -95,10 +121,14 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_reject_with_wizard(self):
         order = self._submitted(qty=20)
         action = order.with_user(self.reviewer).action_review_reject()
-        wizard = Form(self.env[action["res_model"]].with_user(self.reviewer).with_context(action["context"]))
+        wizard = Form(
+            self.env[action["res_model"]].with_user(self.reviewer).with_context(**action["context"])
+        )
         wizard.reason = "Customer has unpaid invoices."
         wizard.save().action_reject()
-        self.assertRecordValues(order, [{"review_state": "rejected", "lifecycle_stage": "rejected"}])
+        self.assertRecordValues(
+            order, [{"review_state": "rejected", "lifecycle_stage": "rejected"}]
+        )
         self.assertEqual(order.review_issue_ids.state, "rejected")
         message = order.message_ids[0]
         self.assertIn("Customer has unpaid invoices.", message.body)
@@ -137,7 +167,10 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_unreviewed_order_not_flagged_confirms_as_before(self):
         order = self._create_order(qty=2, user=self.salesman)
         order.action_confirm()
-        self.assertRecordValues(order, [{"state": "sale", "review_state": "not_reviewed", "lifecycle_stage": "confirmed"}])
+        self.assertRecordValues(
+            order,
+            [{"state": "sale", "review_state": "not_reviewed", "lifecycle_stage": "confirmed"}],
+        )
         # Without review, Odoo sends no confirmation e-mail by itself.
         self.assertFalse(order.message_ids.filtered(lambda m: self.customer in m.partner_ids))
 
@@ -164,7 +197,9 @@ class TestSaleOrderReview(CustomerOrderCommon):
             order.action_confirm()
 
     def test_each_material_change_resets(self):
-        other = self.env["res.partner"].create({"name": "Other", "street": "x", "city": "y", "country_id": self.env.ref("base.us").id})
+        other = self.env["res.partner"].create(
+            {"name": "Other", "street": "x", "city": "y", "country_id": self.env.ref("base.us").id}
+        )
         changes = [
             lambda o: o.order_line.write({"product_uom_qty": 21}),
             lambda o: o.order_line.write({"discount": 5}),
@@ -246,14 +281,20 @@ class TestSaleOrderReview(CustomerOrderCommon):
 
     def test_reject_without_reason(self):
         order = self._submitted(qty=20)
-        wizard = self.env["sale.order.review.reject"].with_user(self.reviewer).create(
-            {"order_ids": [Command.set(order.ids)], "reason": "   "}
+        wizard = (
+            self.env["sale.order.review.reject"]
+            .with_user(self.reviewer)
+            .create({"order_ids": [Command.set(order.ids)], "reason": "   "})
         )
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_reject()
         self.assertEqual(order.review_state, "to_review")
         with self.assertRaises(AssertionError):
-            form = Form(self.env["sale.order.review.reject"].with_user(self.reviewer).with_context(default_order_ids=order.ids))
+            form = Form(
+                self.env["sale.order.review.reject"]
+                .with_user(self.reviewer)
+                .with_context(default_order_ids=order.ids)
+            )
             form.save()
 
     def test_reject_confirmed_order_refused(self):
@@ -298,14 +339,24 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_view_issues_action(self):
         order = self._submitted(qty=60)
         action = order.action_view_review_issues()
-        self.assertEqual(self.env["sale.order.review.issue"].search(action["domain"]), order.review_issue_ids)
+        self.assertEqual(
+            self.env["sale.order.review.issue"].search(action["domain"]), order.review_issue_ids
+        )
 
     def test_issue_visibility_is_company_bound(self):
         order = self._submitted(qty=20)
         other_company = self.env["res.company"].create({"name": "Other Co"})
-        outsider = self.env["res.users"].create({
-            "name": "Outsider", "login": "com_outsider",
-            "company_id": other_company.id, "company_ids": [Command.set(other_company.ids)],
-            "group_ids": [Command.set(self.reviewer_group.ids)],
-        })
-        self.assertFalse(self.env["sale.order.review.issue"].with_user(outsider).search([("id", "in", order.review_issue_ids.ids)]))
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Outsider",
+                "login": "com_outsider",
+                "company_id": other_company.id,
+                "company_ids": [Command.set(other_company.ids)],
+                "group_ids": [Command.set(self.reviewer_group.ids)],
+            }
+        )
+        self.assertFalse(
+            self.env["sale.order.review.issue"]
+            .with_user(outsider)
+            .search([("id", "in", order.review_issue_ids.ids)])
+        )

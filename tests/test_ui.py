@@ -12,18 +12,26 @@ class TestOrderReviewTour(HttpCase):
             {"name": "Large order", "check_type": "amount_above", "threshold": 1000}
         )
         reviewer = new_test_user(
-            self.env, login="tour_reviewer", password="tour_reviewer",
+            self.env,
+            login="tour_reviewer",
+            password="tour_reviewer",
             groups="customer_order_management.group_order_reviewer",
         )
         customer = self.env["res.partner"].create({"name": "Tour Customer"})
         product = self.env["product.product"].create({"name": "Tour Desk", "list_price": 2000})
-        order = self.env["sale.order"].create({
-            "partner_id": customer.id,
-            "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
-        })
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+            }
+        )
         order.action_submit_review()
         self.assertEqual(order.review_state, "to_review")
-        self.start_tour("/odoo/action-customer_order_management.action_order_desk_to_review", "customer_order_management_review_tour", login="tour_reviewer")
+        self.start_tour(
+            "/odoo/action-customer_order_management.action_order_desk_to_review",
+            "customer_order_management_review_tour",
+            login="tour_reviewer",
+        )
         self.assertRecordValues(order, [{"state": "sale", "review_state": "approved"}])
         self.assertEqual(order.review_issue_ids.decided_by_id, reviewer)
 
@@ -31,8 +39,12 @@ class TestOrderReviewTour(HttpCase):
 @tagged("post_install", "-at_install")
 class TestViews(CustomerOrderCommon):
     def test_order_desk_views_render(self):
-        for xmlid in ("action_order_desk", "action_order_desk_to_review",
-                      "action_sale_order_review_rule", "action_sale_order_review_issue"):
+        for xmlid in (
+            "action_order_desk",
+            "action_order_desk_to_review",
+            "action_sale_order_review_rule",
+            "action_sale_order_review_issue",
+        ):
             action = self.env.ref(f"customer_order_management.{xmlid}")
             model = self.env[action.res_model].with_user(self.manager)
             for view_id, view_type in action.views:
