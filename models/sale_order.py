@@ -1,9 +1,11 @@
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 REVIEW_STATES = [
@@ -110,6 +112,7 @@ class SaleOrder(models.Model):
         ],
         string="Age in Stage",
         compute="_compute_stage_age",
+        search="_search_stage_age_bucket",
     )
 
     @api.depends("review_issue_ids.state")
@@ -161,6 +164,47 @@ class SaleOrder(models.Model):
                 order.stage_age_bucket = "4_7"
             else:
                 order.stage_age_bucket = "over_7"
+
+    def _get_stage_age_limits(self):
+        """The lower bound of ``lifecycle_stage_date`` of each age bucket, as
+        ``_compute_stage_age`` counts whole days."""
+        now = fields.Datetime.now()
+        return [
+            ("today", now - timedelta(days=1)),
+            ("1_3", now - timedelta(days=4)),
+            ("4_7", now - timedelta(days=8)),
+            ("over_7", None),
+        ]
+
+    def _search_stage_age_bucket(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = Domain.FALSE
+        upper = None
+        for bucket, lower in self._get_stage_age_limits():
+            bucket_domain = Domain.TRUE
+            if lower:
+                bucket_domain &= Domain("lifecycle_stage_date", ">", lower)
+            if upper:
+                bucket_domain &= Domain("lifecycle_stage_date", "<=", upper)
+            if bucket in value:
+                domain |= bucket_domain
+            upper = lower
+        return domain if operator == "in" else ~domain
+
+    def _read_group_groupby(self, alias, groupby_spec, query):
+        # The age bucket is not stored (it changes with time): group on the
+        # same limits in SQL, so the Order Desk kanban shows its progress bar.
+        if groupby_spec != "stage_age_bucket":
+            return super()._read_group_groupby(alias, groupby_spec, query)
+        self._check_field_access(self._fields["stage_age_bucket"], "read")
+        stage_date = self._field_to_sql(alias, "lifecycle_stage_date", query)
+        cases = SQL(" ").join(
+            SQL("WHEN %s > %s THEN %s", stage_date, lower, bucket)
+            for bucket, lower in self._get_stage_age_limits()
+            if lower
+        )
+        return SQL("(CASE WHEN %s IS NULL THEN 'today' %s ELSE 'over_7' END)", stage_date, cases)
 
     # ------------------------------------------------------------------
     # CRUD
@@ -508,11 +552,11 @@ class SaleOrder(models.Model):
             )
         else:
             warning = self.env._("warning")
-            body = self.env._(
-                "Submitted for review by %(user)s. Issues: %(issues)s",
-                user=self.env.user.name,
-                issues="; ".join(
-                    f"{rule.name}{'' if rule.blocking else f' ({warning})'}: {message}"
+            body = Markup("%s<ul>%s</ul>") % (
+                self.env._("Submitted for review by %s. Issues:", self.env.user.name),
+                Markup().join(
+                    Markup("<li><b>%s</b>%s: %s</li>")
+                    % (rule.name, "" if rule.blocking else f" ({warning})", message)
                     for rule, message in flagged
                 ),
             )
@@ -523,10 +567,13 @@ class SaleOrder(models.Model):
         if not issues:
             return
         self._message_log(
-            body=self.env._(
-                "%(user)s approved: %(issues)s",
-                user=self.env.user.name,
-                issues="; ".join(f"{i.rule_id.name}: {i.message}" for i in issues),
+            body=Markup("%s<ul>%s</ul>")
+            % (
+                self.env._("%s approved:", self.env.user.name),
+                Markup().join(
+                    Markup("<li><b>%s</b>: %s</li>") % (issue.rule_id.name, issue.message)
+                    for issue in issues
+                ),
             )
         )
 

@@ -78,3 +78,30 @@ class TestLifecycle(CustomerOrderCommon):
             [group["lifecycle_stage"] for group in groups],
             [key for key, _label in self.env["sale.order"]._fields["lifecycle_stage"].selection],
         )
+
+    def test_age_bucket_search_and_group(self):
+        now = fields.Datetime.now()
+        ages = {
+            "today": timedelta(hours=2),
+            "1_3": timedelta(days=3, hours=5),
+            "4_7": timedelta(days=7, hours=1),
+            "over_7": timedelta(days=9),
+        }
+        orders = {}
+        for bucket, age in ages.items():
+            order = self._create_order(user=self.salesman)
+            order.lifecycle_stage_date = now - age
+            self.assertEqual(order.stage_age_bucket, bucket)
+            orders[bucket] = order
+        all_ids = [o.id for o in orders.values()]
+        SaleOrder = self.env["sale.order"].with_user(self.salesman)
+        for bucket, order in orders.items():
+            with self.subTest(bucket=bucket):
+                found = SaleOrder.search([("id", "in", all_ids), ("stage_age_bucket", "=", bucket)])
+                self.assertEqual(found, order)
+                others = SaleOrder.search(
+                    [("id", "in", all_ids), ("stage_age_bucket", "not in", [bucket])]
+                )
+                self.assertEqual(len(others), 3)
+        groups = SaleOrder._read_group([("id", "in", all_ids)], ["stage_age_bucket"], ["__count"])
+        self.assertEqual(dict(groups), dict.fromkeys(ages, 1))

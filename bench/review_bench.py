@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""Order review benchmark: plain Odoo against Odoo + customer_order_management.
+
+One run, two databases copied from the same template (sale_stock,
+stock_delivery, portal installed; the addon installed on top in one of them).
+1,000 orders x 5 lines: plain ``create + action_confirm`` against
+``create + action_submit_review + action_review_approve + action_confirm``
+with 8 blocking review rules active (one per rule type that applies to
+generated orders). Reports wall time, SQL queries per order and peak Python
+memory (tracemalloc, a second pass) per phase, and the ratio; also the
+queries per order of ``action_submit_review`` on a batch of 100 and of 1,000.
+
+Usage: python3 bench/review_bench.py [--orders 1000] [--out bench/out]
+Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "customer_order_management"
+BASE_MODULES = "sale_stock,stock_delivery,portal"
+LINES = 5
+
+
+def _python():
+    return os.environ.get("ODOO_PYTHON", sys.executable)
+
+
+def _odoo(*args, addons_path, data_dir):
+    cmd = [
+        _python(),
+        "-m",
+        "odoo",
+        f"--addons-path={addons_path}",
+        f"--data-dir={data_dir}",
+        "--log-level=warn",
+        *args,
+    ]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def orchestrate(options):
+    try:
+        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
+    except subprocess.CalledProcessError:
+        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
+    work = Path(tempfile.mkdtemp(prefix="com-bench-"))
+    (work / "addons").mkdir()
+    (work / "addons" / ADDON).symlink_to(ROOT)
+    community = subprocess.check_output(
+        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
+        text=True,
+    ).strip()
+    addons_path = f"{work / 'addons'},{community}"
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    template, plain, addon = (f"com_bench_{name}_{stamp}" for name in ("tpl", "plain", "addon"))
+    results = {}
+    try:
+        print(f"== template {template}: installing {BASE_MODULES}", flush=True)
+        _odoo(
+            "-d",
+            template,
+            "-i",
+            BASE_MODULES,
+            "--stop-after-init",
+            addons_path=addons_path,
+            data_dir=work / "data",
+        )
+        for db in (plain, addon):
+            subprocess.run(["createdb", "-T", template, db], check=True)
+        print(f"== {addon}: installing {ADDON}", flush=True)
+        _odoo(
+            "-d",
+            addon,
+            "-i",
+            ADDON,
+            "--stop-after-init",
+            addons_path=addons_path,
+            data_dir=work / "data",
+        )
+        for mode, db in (("plain", plain), ("addon", addon)):
+            for measure in ("time", "memory"):
+                print(f"== {mode}: {options.orders} orders, measuring {measure}", flush=True)
+                out = subprocess.check_output(
+                    [
+                        _python(),
+                        __file__,
+                        "--worker",
+                        mode,
+                        "--db",
+                        db,
+                        "--measure",
+                        measure,
+                        "--orders",
+                        str(options.orders),
+                        "--addons-path",
+                        addons_path,
+                        "--data-dir",
+                        str(work / "data"),
+                    ],
+                    text=True,
+                )
+                results.setdefault(mode, {})[measure] = json.loads(out.strip().splitlines()[-1])
+        print(f"== {addon}: action_submit_review on batches of 100 and 1000", flush=True)
+        out = subprocess.check_output(
+            [
+                _python(),
+                __file__,
+                "--worker",
+                "scaling",
+                "--db",
+                addon,
+                "--measure",
+                "time",
+                "--orders",
+                "1000",
+                "--addons-path",
+                addons_path,
+                "--data-dir",
+                str(work / "data"),
+            ],
+            text=True,
+        )
+        results["scaling"] = json.loads(out.strip().splitlines()[-1])
+    finally:
+        for db in (template, plain, addon):
+            subprocess.run(["dropdb", "--if-exists", db], check=False)
+    report(results, options)
+
+
+def _row(cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def report(results, options):
+    n = options.orders
+    timing = {mode: results[mode]["time"]["phases"] for mode in ("plain", "addon")}
+    memory = {mode: results[mode]["memory"]["phases"] for mode in ("plain", "addon")}
+    header = [
+        "phase",
+        "plain s",
+        "addon s",
+        "plain q/order",
+        "addon q/order",
+        "plain peak MiB",
+        "addon peak MiB",
+    ]
+    rows = [_row(header), _row(["---"] + ["---:"] * 6)]
+    for phase in ("create", "action_submit_review", "action_review_approve", "action_confirm"):
+        cells = [phase]
+        for key, fmt in (("seconds", "{:.2f}"), ("queries", "{:.1f}"), ("peak_mib", "{:.1f}")):
+            for mode in ("plain", "addon"):
+                source = memory if key == "peak_mib" else timing
+                value = source[mode].get(phase, {}).get(key)
+                if value is None:
+                    cells.append("-")
+                else:
+                    cells.append(fmt.format(value / n if key == "queries" else value))
+        rows.append(_row(cells))
+    total = {mode: sum(p["seconds"] for p in timing[mode].values()) for mode in timing}
+    queries = {mode: sum(p["queries"] for p in timing[mode].values()) / n for mode in timing}
+    rows.append(
+        _row(
+            [
+                "**total**",
+                f"{total['plain']:.2f}",
+                f"{total['addon']:.2f}",
+                f"{queries['plain']:.1f}",
+                f"{queries['addon']:.1f}",
+                "",
+                "",
+            ]
+        )
+    )
+    scaling = results["scaling"]
+    growth = 100 * (scaling["per_order_1000"] / scaling["per_order_100"] - 1)
+    lines = [
+        (
+            f"Orders: {n} x {LINES} lines. Time ratio addon/plain: "
+            f"**{total['addon'] / total['plain']:.2f}**; queries per order ratio: "
+            f"**{queries['addon'] / queries['plain']:.2f}**."
+        ),
+        "",
+        *rows,
+        "",
+        (
+            f"`action_submit_review` queries per order: batch of 100: "
+            f"**{scaling['per_order_100']:.2f}**, batch of 1000: "
+            f"**{scaling['per_order_1000']:.2f}** (difference {growth:+.1f} %)."
+        ),
+    ]
+    text = "\n".join(lines)
+    print(text)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "review_bench.json").write_text(json.dumps(results, indent=2))
+    (out / "review_bench.md").write_text(text + "\n")
+
+
+# ----------------------------------------------------------------------
+# Worker: runs inside one database
+# ----------------------------------------------------------------------
+
+
+def _setup_env(options):
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        [
+            f"--addons-path={options.addons_path}",
+            f"--data-dir={options.data_dir}",
+            "--log-level=warn",
+        ]
+    )
+    return Registry(options.db)
+
+
+def _prepare_data(env, count):
+    """Customers, products with stock and cost, and the 8 blocking rules."""
+    from odoo.fields import Command  # noqa: PLC0415
+
+    country = env.ref("base.us")
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench Customer {i}",
+                "street": "1 Road",
+                "city": "Town",
+                "country_id": country.id,
+                "email": f"bench{i}@example.com",
+            }
+            for i in range(50)
+        ]
+    )
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench Product {i}",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 10.0 + i,
+                "standard_price": 5.0,
+                "taxes_id": [Command.clear()],
+            }
+            for i in range(20)
+        ]
+    )
+    stock = env["stock.warehouse"].search([], limit=1).lot_stock_id
+    for product in products:
+        env["stock.quant"]._update_available_quantity(product, stock, count * LINES)
+    term = env.ref("account.account_payment_term_30days")
+    return partners, products, term
+
+
+def _create_rules(env):
+    rules = [
+        ("missing_info", {}),
+        ("amount_above", {"threshold": 100}),
+        ("discount_above", {"threshold": 50}),
+        ("price_below_cost", {}),
+        ("credit_limit", {}),
+        ("stock_shortage", {}),
+        ("duplicate_order", {"days": 1}),
+        ("new_customer", {}),
+    ]
+    env["sale.order.review.rule"].search([]).action_archive()
+    env["sale.order.review.rule"].create(
+        [
+            {"name": f"Bench {check}", "check_type": check, "blocking": True, **vals}
+            for check, vals in rules
+        ]
+    )
+
+
+def _order_vals(partners, products, term, count, offset=0):
+    from odoo.fields import Command  # noqa: PLC0415
+
+    return [
+        {
+            "partner_id": partners[(i + offset) % len(partners)].id,
+            "client_order_ref": f"BENCH-{offset + i}",
+            "payment_term_id": term.id,
+            "order_line": [
+                Command.create(
+                    {"product_id": products[(i + j) % len(products)].id, "product_uom_qty": 1 + j}
+                )
+                for j in range(LINES)
+            ],
+        }
+        for i in range(count)
+    ]
+
+
+class _Phase:
+    def __init__(self, cr, measure, results, name):
+        self.cr, self.measure, self.results, self.name = cr, measure, results, name
+
+    def __enter__(self):
+        from odoo import sql_db  # noqa: PLC0415
+
+        self.sql = sql_db
+        self.cr.flush()
+        self.start_queries = sql_db.sql_counter
+        if self.measure == "memory":
+            tracemalloc.start()
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.cr.flush()
+        seconds = time.perf_counter() - self.start
+        peak = 0
+        if self.measure == "memory":
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        self.results[self.name] = {
+            "seconds": seconds,
+            "queries": self.sql.sql_counter - self.start_queries,
+            "peak_mib": peak / 2**20,
+        }
+
+
+def work(options):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    registry = _setup_env(options)
+    phases = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        partners, products, term = _prepare_data(env, options.orders)
+        if options.worker == "scaling":
+            _create_rules(env)
+            per_order = {}
+            for size in (100, 1000):
+                orders = env["sale.order"].create(_order_vals(partners, products, term, size, size))
+                env.invalidate_all()
+                with _Phase(cr, "time", phases, size):
+                    orders.action_submit_review()
+                per_order[f"per_order_{size}"] = phases[size]["queries"] / size
+            print(json.dumps(per_order))
+            cr.rollback()
+            return
+        if options.worker == "addon":
+            _create_rules(env)
+        vals = _order_vals(partners, products, term, options.orders)
+        env.invalidate_all()
+        with _Phase(cr, options.measure, phases, "create"):
+            orders = env["sale.order"].create(vals)
+        if options.worker == "addon":
+            env.invalidate_all()
+            with _Phase(cr, options.measure, phases, "action_submit_review"):
+                orders.action_submit_review()
+            env.invalidate_all()
+            with _Phase(cr, options.measure, phases, "action_review_approve"):
+                orders.filtered(lambda o: o.review_state == "to_review").action_review_approve()
+            assert set(orders.mapped("review_state")) == {"approved"}, "bench orders not approved"
+        env.invalidate_all()
+        with _Phase(cr, options.measure, phases, "action_confirm"):
+            orders.action_confirm()
+        assert set(orders.mapped("state")) == {"sale"}
+        cr.rollback()
+    print(json.dumps({"phases": phases}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--worker", choices=["plain", "addon", "scaling"])
+    parser.add_argument("--db")
+    parser.add_argument("--measure", choices=["time", "memory"], default="time")
+    parser.add_argument("--addons-path")
+    parser.add_argument("--data-dir")
+    options = parser.parse_args()
+    if options.worker:
+        work(options)
+    else:
+        orchestrate(options)
+
+
+if __name__ == "__main__":
+    main()
