@@ -4,3 +4,6 @@ from . import sale_order_review_rule
 from . import sale_order_review_issue
 from . import sale_order
 from . import sale_order_line
+from . import stock_picking_tracking_event
+from . import stock_picking
+from . import delivery_carrier

@@ -19,3 +19,13 @@ class ResCompany(models.Model):
         string="Confirm on Approval",
         help="Confirm an order as soon as its review is approved.",
     )
+    order_shipment_email = fields.Boolean(
+        string="Shipment E-mails",
+        default=True,
+        help="E-mail the customer when a delivery ships, leaves a backorder and is delivered.",
+    )
+    order_delay_notice = fields.Boolean(
+        string="Delay Notices",
+        default=True,
+        help="E-mail the customer once when the promised date of an order slips.",
+    )

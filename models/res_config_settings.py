@@ -11,6 +11,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.order_confirmation_email", readonly=False
     )
     order_auto_confirm = fields.Boolean(related="company_id.order_auto_confirm", readonly=False)
+    order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
+    order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
     order_intake_alias_id = fields.Many2one(
         "mail.alias",
         compute="_compute_order_intake_alias_id",

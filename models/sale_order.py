@@ -102,6 +102,26 @@ class SaleOrder(models.Model):
         compute="_compute_lifecycle_stage",
         store=True,
     )
+    promised_date = fields.Datetime(
+        compute="_compute_promised_date",
+        store=True,
+        help="The delivery date promised to the customer: the commitment date, "
+        "else the expected date.",
+    )
+    is_late = fields.Boolean(
+        string="Late",
+        compute="_compute_is_late",
+        store=True,
+        index=True,
+        help="The promised date has passed and the order is not fully shipped.",
+    )
+    late_notice_date = fields.Datetime(
+        string="Delay Notified For",
+        copy=False,
+        readonly=True,
+        help="The promised date whose slip was last notified.",
+    )
+    late_notice_due = fields.Boolean(compute="_compute_late_notice_due", store=True, index=True)
     stage_age_days = fields.Integer(string="Days in Stage", compute="_compute_stage_age")
     stage_age_bucket = fields.Selection(
         [
@@ -122,7 +142,13 @@ class SaleOrder(models.Model):
                 order.review_issue_ids.filtered(lambda issue: issue.state == "open")
             )
 
-    @api.depends("state", "review_state")
+    @api.depends(
+        "state",
+        "review_state",
+        "picking_ids.state",
+        "picking_ids.shipment_state",
+        "picking_ids.picking_type_code",
+    )
     def _compute_lifecycle_stage(self):
         now = fields.Datetime.now()
         for order in self:
@@ -140,11 +166,46 @@ class SaleOrder(models.Model):
         if self.state == "cancel":
             return "cancelled"
         if self.state == "sale":
-            return "confirmed"
+            return self._get_shipping_stage()
         return {
             "to_review": "in_review",
             "rejected": "rejected",
         }.get(self.review_state, "received")
+
+    def _get_shipping_stage(self):
+        """The stage of a confirmed order from its outgoing deliveries."""
+        self.ensure_one()
+        deliveries = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+        )
+        done = deliveries.filtered(lambda p: p.state == "done")
+        if not done:
+            return "confirmed"
+        if done != deliveries:
+            return "partially_shipped"
+        if all(p.shipment_state == "delivered" for p in done):
+            return "delivered"
+        return "shipped"
+
+    @api.depends("commitment_date", "expected_date")
+    def _compute_promised_date(self):
+        for order in self:
+            order.promised_date = order.commitment_date or order.expected_date
+
+    @api.depends("lifecycle_stage", "promised_date")
+    def _compute_is_late(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.is_late = bool(
+                order.lifecycle_stage in ("confirmed", "partially_shipped")
+                and order.promised_date
+                and order.promised_date < now
+            )
+
+    @api.depends("is_late", "promised_date", "late_notice_date")
+    def _compute_late_notice_due(self):
+        for order in self:
+            order.late_notice_due = order.is_late and order.late_notice_date != order.promised_date
 
     @api.model
     def _group_expand_lifecycle_stage(self, stages, domain):
@@ -613,3 +674,50 @@ class SaleOrder(models.Model):
         self.activity_feedback(
             ["customer_order_management.mail_activity_order_review"], feedback=feedback
         )
+
+    # ------------------------------------------------------------------
+    # Delays
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_notify_late_orders(self, batch_size=500):
+        """Flag the orders whose promise slipped, then notify each slip once:
+        an activity for the salesperson and (setting) an e-mail to the
+        customer. A new promised date allows a new notice. Batched, with
+        progress committed between batches; a second run changes nothing."""
+        cron = self.env["ir.cron"]
+        flag_domain = [
+            ("state", "=", "sale"),
+            ("is_late", "=", False),
+            ("lifecycle_stage", "in", ("confirmed", "partially_shipped")),
+            ("promised_date", "<", fields.Datetime.now()),
+        ]
+        while orders := self.search(flag_domain, limit=batch_size):
+            orders.write({"is_late": True})
+            if not cron._commit_progress(len(orders), remaining=self.search_count(flag_domain)):
+                return
+        notice_domain = [("late_notice_due", "=", True)]
+        while orders := self.search(notice_domain, limit=batch_size):
+            orders._notify_late()
+            if not cron._commit_progress(len(orders), remaining=self.search_count(notice_domain)):
+                return
+
+    def _notify_late(self):
+        """Hook: tell the salesperson and the customer that ``self`` are late.
+        Called once per slipped promise by ``_cron_notify_late_orders``."""
+        template = self.env.ref(
+            "customer_order_management.mail_template_order_delayed", raise_if_not_found=False
+        )
+        for order in self:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(order.user_id or self.env.user).id,
+                summary=self.env._("Order %s is late: agree a new date", order.name),
+            )
+            if template and order.company_id.order_delay_notice:
+                order.message_post_with_source(
+                    template,
+                    email_layout_xmlid="mail.mail_notification_light",
+                    subtype_xmlid="mail.mt_comment",
+                )
+            order.late_notice_date = order.promised_date

@@ -95,5 +95,24 @@ class CustomerOrderCommon(SaleCommon):
         )
 
     @classmethod
+    def _deliver(cls, order, quantities=None, backorder=True):
+        """Validate the order's open outgoing delivery; ``quantities`` maps
+        products to the quantity shipped now (default: everything)."""
+        picking = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )[:1]
+        picking.action_assign()
+        for move in picking.move_ids:
+            qty = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = qty
+            move.picked = True
+        context = {
+            "skip_backorder": True,
+            "picking_ids_not_to_backorder": [] if backorder else picking.ids,
+        }
+        picking.with_context(**context).button_validate()
+        return picking
+
+    @classmethod
     def _set_stock(cls, product, qty):
         cls.env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, qty)

@@ -74,7 +74,9 @@ class TestSaleOrderReview(CustomerOrderCommon):
         )
         self.assertTrue(order.review_issue_ids.decided_date)
         self.assertFalse(order.activity_ids.filtered(lambda a: a.user_id == self.reviewer))
-        self.assertTrue(order.message_ids.filtered(lambda m: "approved:" in m.body and "Large order" in m.body))
+        self.assertTrue(
+            order.message_ids.filtered(lambda m: "approved:" in m.body and "Large order" in m.body)
+        )
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
 

@@ -1,1 +1,3 @@
 from . import sale_order_review_reject
+from . import stock_picking_delivery_confirm
+from . import stock_picking_tracking_import

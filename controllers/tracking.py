@@ -1,0 +1,59 @@
+import json
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from ..models.delivery_carrier import TrackingWebhookError
+
+_logger = logging.getLogger(__name__)
+
+# A tracking event is a few hundred bytes; refuse anything much larger.
+MAX_BODY_BYTES = 16 * 1024
+
+
+class TrackingWebhookController(http.Controller):
+    @http.route(
+        "/customer_order_management/tracking/<string:token>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def tracking_webhook(self, token, **_kwargs):
+        """Carrier webhook: one tracking event per call, as a JSON object.
+
+        403 bad token, 404 unknown tracking reference, 400 malformed body or
+        unknown status, 200 otherwise (also for a repeated ``event_id``)."""
+        # sudo: the caller is authenticated by the carrier's secret token,
+        # not by an Odoo user; the carrier record scopes what it may touch.
+        carrier = request.env["delivery.carrier"].sudo()._find_by_tracking_token(token)
+        if not carrier:
+            return self._reply(403, {"error": "invalid token"})
+        length = request.httprequest.content_length
+        if length is None or length > MAX_BODY_BYTES:
+            error = f"body missing or larger than {MAX_BODY_BYTES} bytes"
+            return self._reply(400, {"error": error})
+        raw = request.httprequest.get_data(cache=False)
+        if len(raw) > MAX_BODY_BYTES:
+            return self._reply(400, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            return self._reply(400, {"error": "malformed JSON"})
+        try:
+            event, created = carrier._process_tracking_payload(payload)
+        except TrackingWebhookError as error:
+            return self._reply(error.status, {"error": str(error)})
+        return self._reply(
+            200,
+            {
+                "result": "created" if created else "duplicate",
+                "event_id": event.id,
+                "shipment_state": event.picking_id.shipment_state,
+            },
+        )
+
+    def _reply(self, status, body):
+        return request.make_json_response(body, status=status)

@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+SHIPMENT_STATES = [
+    ("pending", "Pending"),
+    ("shipped", "Shipped"),
+    ("in_transit", "In Transit"),
+    ("out_for_delivery", "Out for Delivery"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+]
+EVENT_STATUSES = [state for state in SHIPMENT_STATES if state[0] != "pending"]
+
+# How far in the future an event may be dated (clocks of carriers drift).
+FUTURE_TOLERANCE = timedelta(minutes=15)
+
+
+class StockPickingTrackingEvent(models.Model):
+    _name = "stock.picking.tracking.event"
+    _description = "Shipment Tracking Event"
+    _order = "event_date desc, id desc"
+
+    picking_id = fields.Many2one(
+        "stock.picking", string="Transfer", required=True, index=True, ondelete="cascade"
+    )
+    event_date = fields.Datetime(required=True, default=fields.Datetime.now)
+    status = fields.Selection(EVENT_STATUSES, required=True)
+    location = fields.Char()
+    description = fields.Char()
+    source = fields.Selection(
+        [("manual", "Manual"), ("carrier", "Carrier"), ("import", "Import")],
+        required=True,
+        default="manual",
+    )
+    external_id = fields.Char(string="Carrier Event ID", copy=False)
+    company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="picking_id.partner_id", string="Customer")
+
+    _external_id_unique = models.UniqueIndex(
+        "(picking_id, external_id) WHERE external_id IS NOT NULL",
+        "This carrier event was already recorded for this transfer.",
+    )
+
+    @api.constrains("event_date")
+    def _check_event_date(self):
+        limit = fields.Datetime.now() + FUTURE_TOLERANCE
+        for event in self:
+            if event.event_date > limit:
+                raise ValidationError(
+                    self.env._(
+                        "A tracking event cannot be dated in the future (%s).",
+                        event.event_date,
+                    )
+                )
+
+    @api.constrains("picking_id")
+    def _check_picking_outgoing(self):
+        for event in self:
+            if event.picking_id.picking_type_code != "outgoing":
+                raise ValidationError(
+                    self.env._("Tracking events belong to outgoing deliveries only.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        events.picking_id._on_tracking_events(events)
+        return events
