@@ -6,3 +6,4 @@ from . import test_ui
 from . import test_i18n
 from . import test_shipment_tracking
 from . import test_tracking_webhook
+from . import test_cron

@@ -1,0 +1,119 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import freeze_time, tagged
+
+from .common import CustomerOrderCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLateOrdersCron(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_stock(cls.storable, 100)
+        cls.template = cls.env.ref("customer_order_management.mail_template_order_delayed")
+
+    def setUp(self):
+        super().setUp()
+        # TransactionCase forbids commits: the batch loop's progress commit is a no-op here.
+        patcher = patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
+        )
+        self.commit_progress = patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _late_order(self, days=2):
+        order = self._create_order(qty=3, commitment_date=fields.Datetime.now() + timedelta(days=1))
+        order.action_confirm()
+        order.commitment_date = fields.Datetime.now() - timedelta(days=days)
+        return order
+
+    def _notices(self, order):
+        return order.message_ids.filtered(
+            lambda m: self.customer in m.partner_ids and "delayed" in (m.subject or "")
+        )
+
+    def _run(self, batch_size=500):
+        self.env["sale.order"]._cron_notify_late_orders(batch_size=batch_size)
+
+    def test_flags_and_notifies_once(self):
+        on_time = self._create_order(commitment_date=fields.Datetime.now() + timedelta(days=3))
+        on_time.action_confirm()
+        late = self._late_order()
+        self.assertTrue(late.is_late, "an order confirmed with a past promise is late at once")
+        self._run()
+        self.assertFalse(on_time.is_late)
+        self.assertEqual(len(self._notices(late)), 1)
+        activity = late.activity_ids.filtered(lambda a: "late" in (a.summary or ""))
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(late.late_notice_date, late.promised_date)
+        self.assertFalse(late.late_notice_due)
+
+        messages, activities = len(late.message_ids), len(late.activity_ids)
+        self._run()  # the second run changes nothing and sends nothing
+        self.assertEqual(len(late.message_ids), messages)
+        self.assertEqual(len(late.activity_ids), activities)
+
+    def test_new_promise_allows_new_notice(self):
+        late = self._late_order(days=3)
+        self._run()
+        late.commitment_date = fields.Datetime.now() - timedelta(days=1)
+        self.assertTrue(late.late_notice_due)
+        self._run()
+        self.assertEqual(len(self._notices(late)), 2)
+        self._run()
+        self.assertEqual(len(self._notices(late)), 2)
+
+    def test_order_becomes_late_with_time(self):
+        order = self._create_order(commitment_date=fields.Datetime.now() + timedelta(hours=2))
+        order.action_confirm()
+        self._run()
+        self.assertFalse(order.is_late)
+        with freeze_time(fields.Datetime.now() + timedelta(hours=3)):
+            self._run()
+            self.assertTrue(order.is_late)
+            self.assertEqual(len(self._notices(order)), 1)
+
+    def test_shipping_clears_lateness(self):
+        late = self._late_order()
+        self._run()
+        self._deliver(late)
+        self.assertEqual(late.lifecycle_stage, "shipped")
+        self.assertFalse(late.is_late)
+        self.assertFalse(late.late_notice_due)
+
+    def test_setting_off_keeps_activity_only(self):
+        self.env.company.order_delay_notice = False
+        late = self._late_order()
+        self._run()
+        self.assertFalse(self._notices(late))
+        self.assertTrue(late.activity_ids.filtered(lambda a: "late" in (a.summary or "")))
+
+    def test_batches(self):
+        orders = self.env["sale.order"].concat(*(self._late_order() for _i in range(5)))
+        orders.write({"is_late": False})
+        self.commit_progress.reset_mock()
+        self._run(batch_size=2)
+        self.assertTrue(all(orders.mapped("is_late")))
+        self.assertEqual(sum(len(self._notices(o)) for o in orders), 5)
+        # 3 batches to flag, 3 to notify: progress is committed after each.
+        self.assertEqual(self.commit_progress.call_count, 6)
+
+    def test_stops_when_out_of_time(self):
+        orders = self.env["sale.order"].concat(*(self._late_order() for _i in range(3)))
+        orders.write({"is_late": False})
+        self.commit_progress.return_value = 0
+        self._run(batch_size=2)
+        self.assertEqual(sorted(orders.mapped("is_late")), [False, True, True])
+        self.assertFalse(any(len(self._notices(o)) for o in orders))
+
+    def test_cron_record(self):
+        cron = self.env.ref("customer_order_management.ir_cron_notify_late_orders")
+        late = self._late_order()
+        self.assertTrue(cron.active)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "hours"))
+        cron.ir_actions_server_id.run()
+        self.assertEqual(late.late_notice_date, late.promised_date)
+        self.assertEqual(len(self._notices(late)), 1)
