@@ -7,3 +7,5 @@ from . import test_i18n
 from . import test_shipment_tracking
 from . import test_tracking_webhook
 from . import test_cron
+from . import test_portal
+from . import test_tracking_import

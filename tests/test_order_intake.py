@@ -102,6 +102,8 @@ class TestOrderIntake(CustomerOrderCommon):
                     "order_review_sla_hours": 8,
                     "order_auto_confirm": True,
                     "order_confirmation_email": False,
+                    "order_shipment_email": False,
+                    "order_delay_notice": False,
                 }
             )
         )
@@ -113,6 +115,8 @@ class TestOrderIntake(CustomerOrderCommon):
                     "order_review_sla_hours": 8,
                     "order_auto_confirm": True,
                     "order_confirmation_email": False,
+                    "order_shipment_email": False,
+                    "order_delay_notice": False,
                 }
             ],
         )

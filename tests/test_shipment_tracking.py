@@ -32,7 +32,7 @@ class TestShipmentTracking(CustomerOrderCommon):
                 "product_id": cls.env["product.product"]
                 .create({"name": "Freight", "type": "service"})
                 .id,
-                "tracking_url": "https://track.example.com/?ref=<shipmentrackingnumber>",
+                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
             }
         )
         cls.stock_user = new_test_user(

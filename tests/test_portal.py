@@ -1,0 +1,91 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import CustomerOrderCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTimeline(CustomerOrderCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_stock(cls.storable, 100)
+        cls.carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Portal Freight",
+                "product_id": cls.env["product.product"]
+                .create({"name": "PF", "type": "service"})
+                .id,
+                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
+            }
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="com_portal",
+            password="com_portal",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+        )
+        cls.other_customer = cls.env["res.partner"].create({"name": "Other Customer"})
+        cls.other_user = new_test_user(
+            cls.env,
+            login="com_portal_other",
+            password="com_portal_other",
+            groups="base.group_portal",
+            partner_id=cls.other_customer.id,
+        )
+        cls.order = cls._shipped_order(cls.customer, "PT-1")
+        cls.other_order = cls._shipped_order(cls.other_customer, "SECRET-REF-9")
+        cls.env["stock.picking.tracking.event"].create(
+            {
+                "picking_id": cls.order.picking_ids.id,
+                "status": "in_transit",
+                "location": "Rotterdam hub",
+            }
+        )
+
+    @classmethod
+    def _shipped_order(cls, partner, ref):
+        order = cls._create_order(qty=2, partner_id=partner.id)
+        order.action_confirm()
+        order.picking_ids.write({"carrier_id": cls.carrier.id, "carrier_tracking_ref": ref})
+        cls._deliver(order)
+        return order
+
+    def test_owner_sees_timeline(self):
+        self.authenticate("com_portal", "com_portal")
+        response = self.url_open(f"/my/orders/{self.order.id}")
+        self.assertEqual(response.status_code, 200)
+        page = response.text
+        for expected in (
+            "Order Progress",
+            "Received",
+            "Confirmed",
+            self.order.picking_ids.name,
+            "Portal Freight",
+            "PT-1",
+            "track.example.com/?ref=PT-1",
+            "Rotterdam hub",
+        ):
+            self.assertIn(expected, page)
+        self.assertNotIn("SECRET-REF-9", page)
+
+    def test_other_customer_cannot_reach_order(self):
+        self.authenticate("com_portal_other", "com_portal_other")
+        response = self.url_open(f"/my/orders/{self.order.id}", allow_redirects=False)
+        self.assertIn(response.status_code, (303, 302, 403, 404))
+        self.assertNotIn("PT-1", response.text)
+        self.assertNotIn("Rotterdam hub", response.text)
+
+    def test_access_token_link(self):
+        url = self.order.get_portal_url()
+        self.assertIn("access_token", url)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Rotterdam hub", response.text)
+
+    def test_tour_customer_follows_shipment(self):
+        self.start_tour(
+            f"/my/orders/{self.order.id}",
+            "customer_order_management_portal_tracking_tour",
+            login="com_portal",
+        )
