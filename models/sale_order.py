@@ -99,7 +99,7 @@ class SaleOrder(models.Model):
     )
     lifecycle_stage_date = fields.Datetime(
         string="In Stage Since",
-        compute="_compute_lifecycle_stage",
+        compute="_compute_lifecycle_stage_date",
         store=True,
     )
     promised_date = fields.Datetime(
@@ -150,12 +150,36 @@ class SaleOrder(models.Model):
         "picking_ids.picking_type_code",
     )
     def _compute_lifecycle_stage(self):
-        now = fields.Datetime.now()
         for order in self:
-            stage = order._get_lifecycle_stage()
-            if stage != order.lifecycle_stage or not order.lifecycle_stage_date:
-                order.lifecycle_stage = stage
-                order.lifecycle_stage_date = now
+            order.lifecycle_stage = order._get_lifecycle_stage()
+
+    @api.depends("lifecycle_stage")
+    def _compute_lifecycle_stage_date(self):
+        now = fields.Datetime.now()
+        stored = self._get_stored_lifecycle_stages()
+        for order in self:
+            stored_stage, stored_date = stored.get(order._origin.id, (None, None))
+            order.lifecycle_stage_date = (
+                stored_date if order.lifecycle_stage == stored_stage and stored_date else now
+            )
+
+    def _get_stored_lifecycle_stages(self):
+        """The stages of ``self`` and their dates as last written to the
+        database: ``{id: (stage, date)}``.
+
+        The new stage is not flushed yet when its date is computed: one query
+        per batch tells which orders really change stage; only those restart
+        their age in stage."""
+        ids = tuple(self._origin.ids)
+        if not ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, lifecycle_stage, lifecycle_stage_date FROM sale_order WHERE id IN %s",
+                ids,
+            )
+        )
+        return {order_id: (stage, date) for order_id, stage, date in self.env.cr.fetchall()}
 
     def _get_lifecycle_stage(self):
         """Hook: the lifecycle stage of one order.
@@ -300,6 +324,10 @@ class SaleOrder(models.Model):
             )
         to_reset = _changed_records(self, vals, MATERIAL_ORDER_FIELDS)._filter_review_resettable()
         result = super().write(vals)
+        if "lifecycle_stage_date" in vals:
+            # Later recomputations compare with the database (see
+            # _get_stored_lifecycle_stages): store a date set by hand now.
+            self.flush_recordset(["lifecycle_stage", "lifecycle_stage_date"])
         if to_reset:
             to_reset._reset_review()
         return result

@@ -56,11 +56,18 @@ class StockPickingTrackingEvent(models.Model):
                 )
 
     @api.constrains("picking_id")
-    def _check_picking_outgoing(self):
+    def _check_picking_shipped(self):
         for event in self:
             if event.picking_id.picking_type_code != "outgoing":
                 raise ValidationError(
                     self.env._("Tracking events belong to outgoing deliveries only.")
+                )
+            if event.picking_id.state != "done":
+                raise ValidationError(
+                    self.env._(
+                        "Delivery %s is not shipped yet: validate it before tracking it.",
+                        event.picking_id.name,
+                    )
                 )
 
     @api.model_create_multi

@@ -105,3 +105,20 @@ class TestLifecycle(CustomerOrderCommon):
                 self.assertEqual(len(others), 3)
         groups = SaleOrder._read_group([("id", "in", all_ids)], ["stage_age_bucket"], ["__count"])
         self.assertEqual(dict(groups), dict.fromkeys(ages, 1))
+
+    def test_stage_date_kept_when_stage_does_not_change(self):
+        """A recomputation that keeps the stage keeps its date, in the same
+        transaction and across flushes."""
+        order = self._create_order(qty=1)  # below the rule: approved on submit
+        old = fields.Datetime.now() - timedelta(days=5)
+        order.lifecycle_stage_date = old
+        order.action_submit_review()  # review_state changes, the stage stays "received"
+        self.assertEqual(order.review_state, "approved")
+        self.assertEqual(order.lifecycle_stage, "received")
+        self.assertEqual(order.lifecycle_stage_date, old)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(order.lifecycle_stage_date, old)
+        order.action_confirm()
+        self.assertEqual(order.lifecycle_stage, "confirmed")
+        self.assertGreater(order.lifecycle_stage_date, old)
