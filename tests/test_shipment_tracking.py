@@ -155,6 +155,13 @@ class TestShipmentTracking(CustomerOrderCommon):
         self.assertEqual(len(self._customer_mails(picking, self.template_delivered)), 1)
         self.assertTrue(picking.delivered_date)
 
+    def test_event_before_shipping_refused(self):
+        order = self._confirmed()
+        with self.assertRaisesRegex(ValidationError, "not shipped yet"), self.cr.savepoint():
+            self._event(order.picking_ids, "in_transit")
+        self.assertFalse(order.picking_ids.tracking_event_ids)
+        self.assertEqual(order.picking_ids.shipment_state, "pending")
+
     def test_future_event_refused(self):
         picking = self._deliver(self._confirmed())
         with self.assertRaisesRegex(ValidationError, "future"), self.cr.savepoint():
