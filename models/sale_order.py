@@ -402,33 +402,29 @@ class SaleOrder(models.Model):
         approved."""
         self._lock_for_review()
         user = self.env.user
+        decisions = {}
         for order in self:
             order._check_review_decidable()
-            decidable = order.review_issue_ids.filtered(
-                lambda i: i.state == "open"
-            )._can_be_decided_by(user)
+            open_issues = order.review_issue_ids.filtered(lambda i: i.state == "open")
+            decidable = open_issues._can_be_decided_by(user)
             if not decidable:
-                groups = order.review_issue_ids.filtered(
-                    lambda i: i.state == "open"
-                ).approver_group_id.mapped("display_name")
                 raise AccessError(
                     self.env._(
                         "You cannot approve order %(order)s: its open issues need "
                         "an approver from %(groups)s.",
                         order=order.name,
-                        groups=", ".join(groups),
+                        groups=", ".join(open_issues.approver_group_id.mapped("display_name")),
                     )
                 )
+            decisions[order] = (open_issues, decidable)
         now = fields.Datetime.now()
         approved_orders = self.browse()
-        for order in self:
-            open_issues = order.review_issue_ids.filtered(lambda i: i.state == "open")
-            decidable = open_issues._can_be_decided_by(user)
+        for order, (open_issues, decidable) in decisions.items():
             # sudo: only the decision fields are written, after the group check above.
             decidable.sudo().write(
                 {"state": "approved", "decided_by_id": user.id, "decided_date": now}
             )
-            order._message_log_review_decision(decidable, approved=True)
+            order._message_log_review_decision(decidable)
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
         approved_orders._write_review_state("approved", review_decision_date=now)
@@ -651,7 +647,7 @@ class SaleOrder(models.Model):
             )
         self._message_log(body=body)
 
-    def _message_log_review_decision(self, issues, approved):
+    def _message_log_review_decision(self, issues):
         self.ensure_one()
         if not issues:
             return

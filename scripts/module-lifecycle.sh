@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Install, upgrade (-u) and uninstall the addon on a database that has orders
+# (Odoo's and the addon's demo data): no error, no warning about the addon,
+# and no core record lost (the sales orders and deliveries are still there).
+source "$(dirname "$0")/common.sh"
+require_odoo
+
+WORK=$(mktemp -d -t com-lifecycle-XXXXXX)
+DB="com_lifecycle_$(date +%Y%m%d_%H%M%S)_$$"
+cleanup() {
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+link_addon "$WORK/addons"
+ADDONS="$WORK/addons,$(odoo_addons_path)"
+ARGS=(-d "$DB" --addons-path="$ADDONS" --data-dir="$WORK/data" --stop-after-init --log-level=warn)
+
+check_log() {
+    if grep -E " (WARNING|ERROR|CRITICAL) " "$1" | grep -v "odoo.tools.config\|wkhtmltopdf" | grep -qi "$ADDON\|Traceback"; then
+        grep -E " (WARNING|ERROR|CRITICAL) " "$1" >&2
+        echo "error: $2 logged warnings or errors about $ADDON" >&2
+        exit 1
+    fi
+}
+count() {
+    psql -d "$DB" -Atqc "select (select count(*) from sale_order) || '/' || (select count(*) from stock_picking)"
+}
+
+echo "== install (with demo data)"
+odoo_cmd "${ARGS[@]}" --with-demo -i "$ADDON" >"$WORK/install.log" 2>&1
+check_log "$WORK/install.log" "the install"
+before=$(count)
+
+echo "== upgrade"
+odoo_cmd "${ARGS[@]}" -u "$ADDON" >"$WORK/upgrade.log" 2>&1
+check_log "$WORK/upgrade.log" "the upgrade"
+[ "$(count)" = "$before" ] || { echo "error: the upgrade changed orders/pickings: $before -> $(count)" >&2; exit 1; }
+
+echo "== uninstall"
+odoo_cmd shell "${ARGS[@]}" >"$WORK/uninstall.log" 2>&1 <<PY
+env["ir.module.module"].search([("name", "=", "$ADDON")]).button_immediate_uninstall()
+PY
+check_log "$WORK/uninstall.log" "the uninstall"
+state=$(psql -d "$DB" -Atqc "select state from ir_module_module where name = '$ADDON'")
+[ "$state" = "uninstalled" ] || { echo "error: the addon is '$state' after uninstall" >&2; exit 1; }
+[ "$(count)" = "$before" ] || { echo "error: the uninstall lost orders/pickings: $before -> $(count)" >&2; exit 1; }
+left=$(psql -d "$DB" -Atqc "select count(*) from information_schema.columns where table_name = 'sale_order' and column_name = 'review_state'")
+[ "$left" = "0" ] || { echo "error: the addon's columns stay after uninstall" >&2; exit 1; }
+echo "module lifecycle: install, upgrade and uninstall clean; orders/pickings kept: $before"
