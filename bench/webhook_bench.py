@@ -95,8 +95,9 @@ def main():
         subprocess.run(
             [*base, "-i", ADDON, "--stop-after-init"], check=True, stdout=subprocess.DEVNULL
         )
+        shell = [_python(), "-m", "odoo", "shell", *base[3:-1], "--log-level=error", "--no-http"]
         out = subprocess.run(
-            [*base[:-1], "--log-level=error", "shell", "--no-http"],
+            shell,
             input=SETUP,
             text=True,
             capture_output=True,
@@ -116,7 +117,7 @@ def main():
             stderr=subprocess.DEVNULL,
         )
         conn = _wait_for_server(options.port)
-        results = _measure(conn, token, options.events)
+        results = _measure(conn, db, token, options.events)
     finally:
         if server:
             server.terminate()
@@ -137,10 +138,10 @@ def _wait_for_server(port):
     sys.exit("error: the Odoo server did not start")
 
 
-def _measure(conn, token, count):
+def _measure(conn, db, token, count):
     # Authenticate for the baseline route: keep the session cookie.
     body = json.dumps(
-        {"jsonrpc": "2.0", "params": {"db": None, "login": "admin", "password": "admin"}}
+        {"jsonrpc": "2.0", "params": {"db": db, "login": "admin", "password": "admin"}}
     )
     conn.request(
         "POST", "/web/session/authenticate", body=body, headers={"Content-Type": "application/json"}
@@ -148,7 +149,9 @@ def _measure(conn, token, count):
     response = conn.getresponse()
     response.read()
     cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
-    assert response.status == 200 and cookie.startswith("session_id="), "authentication failed"
+    assert response.status == 200 and cookie.startswith("session_id="), (
+        f"authentication failed: {response.status} {cookie!r}"
+    )
 
     start_time = datetime.now(UTC) - timedelta(hours=2)
     webhook, baseline, statuses = [], [], {}
