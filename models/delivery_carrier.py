@@ -24,7 +24,6 @@ class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
     tracking_webhook_token = fields.Char(
-        string="Tracking Webhook Token",
         default=lambda self: _new_token(),
         copy=False,
         index="btree_not_null",

@@ -14,7 +14,7 @@ class StockPickingTrackingImport(models.TransientModel):
     _name = "stock.picking.tracking.import"
     _description = "Import Tracking Events"
 
-    carrier_id = fields.Many2one("delivery.carrier", string="Carrier", required=True)
+    carrier_id = fields.Many2one("delivery.carrier", required=True)
     file = fields.Binary(required=True, help="CSV or XLSX with the columns: " + ", ".join(COLUMNS))
     filename = fields.Char()
 
