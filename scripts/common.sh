@@ -37,3 +37,14 @@ link_addon() {
 odoo_cmd() {
     "$ODOO_PYTHON" -m odoo "$@"
 }
+
+# A temporary workspace and a uniquely named database, both removed on exit.
+# Sets WORK, DB and ADDONS (the addon linked under its module name first).
+new_workspace() {
+    local kind=$1
+    WORK=$(mktemp -d -t "com-$kind-XXXXXX")
+    DB="com_${kind}_$(date +%Y%m%d_%H%M%S)_$$"
+    trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+    link_addon "$WORK/addons"
+    ADDONS="$WORK/addons,$(odoo_addons_path)"
+}

@@ -6,15 +6,7 @@
 source "$(dirname "$0")/common.sh"
 require_odoo
 
-WORK=$(mktemp -d -t com-lifecycle-XXXXXX)
-DB="com_lifecycle_$(date +%Y%m%d_%H%M%S)_$$"
-cleanup() {
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-link_addon "$WORK/addons"
-ADDONS="$WORK/addons,$(odoo_addons_path)"
+new_workspace lifecycle
 ARGS=(-d "$DB" --addons-path="$ADDONS" --data-dir="$WORK/data" --stop-after-init --log-level=warn)
 
 check_log() {

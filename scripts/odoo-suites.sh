@@ -14,15 +14,7 @@ if [ "${1:-}" = "--without-addon" ]; then
     INSTALL=$MODULES
 fi
 
-WORK=$(mktemp -d -t com-suites-XXXXXX)
-DB="com_suites_$(date +%Y%m%d_%H%M%S)_$$"
-cleanup() {
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-link_addon "$WORK/addons"
-ADDONS="$WORK/addons,$(odoo_addons_path)"
+new_workspace suites
 LOG="${SUITES_LOG:-$WORK/suites.log}"
 
 echo "== Installing $INSTALL in $DB, then running $TAGS (log: $LOG)"

@@ -16,16 +16,7 @@ if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null; th
     exit 2
 fi
 
-WORK=$(mktemp -d -t com-test-XXXXXX)
-DB="com_test_$(date +%Y%m%d_%H%M%S)_$$"
-cleanup() {
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-link_addon "$WORK/addons"
-ADDONS="$WORK/addons,$(odoo_addons_path)"
+new_workspace test
 MODULE_DIR="$WORK/addons/$ADDON"
 
 echo "== Installing $ADDON in $DB"

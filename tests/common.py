@@ -95,6 +95,18 @@ class CustomerOrderCommon(SaleCommon):
         )
 
     @classmethod
+    def _create_carrier(cls, name, tracking_url=False):
+        return cls.env["delivery.carrier"].create(
+            {
+                "name": name,
+                "product_id": cls.env["product.product"]
+                .create({"name": name, "type": "service"})
+                .id,
+                "tracking_url": tracking_url,
+            }
+        )
+
+    @classmethod
     def _deliver(cls, order, quantities=None, backorder=True):
         """Validate the order's open outgoing delivery; ``quantities`` maps
         products to the quantity shipped now (default: everything)."""

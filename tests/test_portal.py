@@ -9,14 +9,8 @@ class TestPortalTimeline(CustomerOrderCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._set_stock(cls.storable, 100)
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Portal Freight",
-                "product_id": cls.env["product.product"]
-                .create({"name": "PF", "type": "service"})
-                .id,
-                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
-            }
+        cls.carrier = cls._create_carrier(
+            "Portal Freight", "https://track.example.com/?ref=<shipmenttrackingnumber>"
         )
         cls.portal_user = new_test_user(
             cls.env,

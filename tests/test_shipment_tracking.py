@@ -26,14 +26,8 @@ class TestShipmentTracking(CustomerOrderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._set_stock(cls.storable, 100)
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Fast Freight",
-                "product_id": cls.env["product.product"]
-                .create({"name": "Freight", "type": "service"})
-                .id,
-                "tracking_url": "https://track.example.com/?ref=<shipmenttrackingnumber>",
-            }
+        cls.carrier = cls._create_carrier(
+            "Fast Freight", "https://track.example.com/?ref=<shipmenttrackingnumber>"
         )
         cls.stock_user = new_test_user(
             cls.env,

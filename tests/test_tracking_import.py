@@ -17,14 +17,7 @@ class TestTrackingImport(CustomerOrderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._set_stock(cls.storable, 100)
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Paper Freight",
-                "product_id": cls.env["product.product"]
-                .create({"name": "PF", "type": "service"})
-                .id,
-            }
-        )
+        cls.carrier = cls._create_carrier("Paper Freight")
         order = cls._create_order(qty=2)
         order.action_confirm()
         order.picking_ids.write({"carrier_id": cls.carrier.id, "carrier_tracking_ref": "IMP-1"})

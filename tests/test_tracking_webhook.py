@@ -13,14 +13,7 @@ class TestTrackingWebhook(CustomerOrderCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._set_stock(cls.storable, 100)
-        cls.carrier = cls.env["delivery.carrier"].create(
-            {
-                "name": "Webhook Freight",
-                "product_id": cls.env["product.product"]
-                .create({"name": "WF", "type": "service"})
-                .id,
-            }
-        )
+        cls.carrier = cls._create_carrier("Webhook Freight")
         cls.other_carrier = cls.carrier.copy()
         order = cls._create_order(qty=2)
         order.action_confirm()
