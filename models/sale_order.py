@@ -105,8 +105,8 @@ class SaleOrder(models.Model):
     promised_date = fields.Datetime(
         compute="_compute_promised_date",
         store=True,
-        help="The delivery date promised to the customer: the commitment date, "
-        "else the expected date.",
+        help="The delivery date promised to the customer once the order is confirmed: "
+        "the commitment date, else the expected date.",
     )
     is_late = fields.Boolean(
         string="Late",
@@ -211,10 +211,14 @@ class SaleOrder(models.Model):
             return "delivered"
         return "shipped"
 
-    @api.depends("commitment_date", "expected_date")
+    @api.depends("state", "commitment_date", "expected_date")
     def _compute_promised_date(self):
         for order in self:
-            order.promised_date = order.commitment_date or order.expected_date
+            # A quotation promises nothing yet (and its expected date, computed
+            # from every line, is not worth computing for it).
+            order.promised_date = (
+                (order.commitment_date or order.expected_date) if order.state == "sale" else False
+            )
 
     @api.depends("lifecycle_stage", "promised_date")
     def _compute_is_late(self):
@@ -428,7 +432,7 @@ class SaleOrder(models.Model):
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
         approved_orders._write_review_state("approved", review_decision_date=now)
-        approved_orders._feedback_review_activities(self.env._("Approved"))
+        approved_orders._close_review_activities()
         approved_orders._after_review_approved()
         return True
 
@@ -472,7 +476,7 @@ class SaleOrder(models.Model):
             {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now}
         )
         self._write_review_state("rejected", review_decision_date=now)
-        self._feedback_review_activities(self.env._("Rejected"))
+        self._close_review_activities()
         for order in self:
             order.message_post(
                 body=self.env._(
@@ -613,7 +617,7 @@ class SaleOrder(models.Model):
         # sudo: stale verdicts are removed with the review they belonged to.
         orders.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
         orders._write_review_state("not_reviewed", review_date=False, review_decision_date=False)
-        orders.activity_unlink(["customer_order_management.mail_activity_order_review"])
+        orders._close_review_activities()
         for order in orders:
             order.message_post(
                 body=self.env._("The order changed after its review: it must be reviewed again."),
@@ -694,10 +698,11 @@ class SaleOrder(models.Model):
             # reviewers' activities, which they could not create for others.
             self.env["mail.activity"].sudo().create(activities)
 
-    def _feedback_review_activities(self, feedback):
-        self.activity_feedback(
-            ["customer_order_management.mail_activity_order_review"], feedback=feedback
-        )
+    def _close_review_activities(self):
+        """The decision is logged in the chatter: the approvers' review
+        activities are removed rather than marked done (one message less per
+        activity)."""
+        self.activity_unlink(["customer_order_management.mail_activity_order_review"])
 
     # ------------------------------------------------------------------
     # Delays

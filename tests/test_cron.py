@@ -122,3 +122,12 @@ class TestLateOrdersCron(CustomerOrderCommon):
         cron.ir_actions_server_id.run()
         self.assertEqual(late.late_notice_date, late.promised_date)
         self.assertEqual(len(self._notices(late)), 1)
+
+    def test_quotation_is_never_late(self):
+        quotation = self._create_order(commitment_date=fields.Datetime.now() - timedelta(days=3))
+        self.assertFalse(quotation.promised_date)
+        self._run()
+        self.assertFalse(quotation.is_late)
+        quotation.action_confirm()
+        self.assertEqual(quotation.promised_date, quotation.commitment_date)
+        self.assertTrue(quotation.is_late)
