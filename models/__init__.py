@@ -7,3 +7,7 @@ from . import sale_order_line
 from . import stock_picking_tracking_event
 from . import stock_picking
 from . import delivery_carrier
+from . import product_template
+from . import customer_return
+from . import sale_order_return
+from . import stock_return

@@ -29,3 +29,12 @@ class ResCompany(models.Model):
         default=True,
         help="E-mail the customer once when the promised date of an order slips.",
     )
+    return_window_days = fields.Integer(
+        string="Return Window (days)",
+        default=30,
+        help="Days after delivery during which customers may request a return; 0 means no limit.",
+    )
+
+    _return_window_days_positive = models.Constraint(
+        "CHECK(return_window_days >= 0)", "The return window cannot be negative."
+    )

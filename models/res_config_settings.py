@@ -13,6 +13,7 @@ class ResConfigSettings(models.TransientModel):
     order_auto_confirm = fields.Boolean(related="company_id.order_auto_confirm", readonly=False)
     order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
+    return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
     order_intake_alias_id = fields.Many2one(
         "mail.alias",
         compute="_compute_order_intake_alias_id",

@@ -148,6 +148,7 @@ class SaleOrder(models.Model):
         "picking_ids.state",
         "picking_ids.shipment_state",
         "picking_ids.picking_type_code",
+        "picking_ids.customer_return_id",
     )
     def _compute_lifecycle_stage(self):
         for order in self:
@@ -199,8 +200,11 @@ class SaleOrder(models.Model):
     def _get_shipping_stage(self):
         """The stage of a confirmed order from its outgoing deliveries."""
         self.ensure_one()
+        # A return's replacement delivery is tracked on the return.
         deliveries = self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+            lambda p: p.picking_type_code == "outgoing"
+            and p.state != "cancel"
+            and not p.customer_return_id
         )
         done = deliveries.filtered(lambda p: p.state == "done")
         if not done:
@@ -394,8 +398,7 @@ class SaleOrder(models.Model):
         blocked = self.filtered(lambda o: any(rule.blocking for rule, _m in results.get(o, [])))
         (self - blocked)._write_review_state("approved", review_date=now, review_decision_date=now)
         blocked._write_review_state("to_review", review_date=now, review_decision_date=False)
-        for order in self:
-            order._message_log_review_submission(results.get(order, []))
+        self._message_log_review_submission(results)
         blocked._schedule_review_activities()
         (self - blocked)._after_review_approved()
         return True
@@ -428,9 +431,11 @@ class SaleOrder(models.Model):
             decidable.sudo().write(
                 {"state": "approved", "decided_by_id": user.id, "decided_date": now}
             )
-            order._message_log_review_decision(decidable)
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
+        self._message_log_review_decision(
+            {order: decidable for order, (_open, decidable) in decisions.items()}
+        )
         approved_orders._write_review_state("approved", review_decision_date=now)
         approved_orders._close_review_activities()
         approved_orders._after_review_approved()
@@ -633,15 +638,19 @@ class SaleOrder(models.Model):
             if line.product_id and not line.display_type
         )
 
-    def _message_log_review_submission(self, flagged):
-        self.ensure_one()
-        if not flagged:
-            body = self.env._(
-                "Submitted for review by %s: no rule flagged the order.", self.env.user.name
-            )
-        else:
-            warning = self.env._("warning")
-            body = Markup("%s<ul>%s</ul>") % (
+    def _message_log_review_submission(self, results):
+        """Log the submission of each order with the issues the rules found
+        (one batch of notes for all orders)."""
+        warning = self.env._("warning")
+        bodies = {}
+        for order in self:
+            flagged = results.get(order, [])
+            if not flagged:
+                bodies[order.id] = self.env._(
+                    "Submitted for review by %s: no rule flagged the order.", self.env.user.name
+                )
+                continue
+            bodies[order.id] = Markup("%s<ul>%s</ul>") % (
                 self.env._("Submitted for review by %s. Issues:", self.env.user.name),
                 Markup().join(
                     Markup("<li><b>%s</b>%s: %s</li>")
@@ -649,14 +658,13 @@ class SaleOrder(models.Model):
                     for rule, message in flagged
                 ),
             )
-        self._message_log(body=body)
+        self._message_log_batch(bodies)
 
-    def _message_log_review_decision(self, issues):
-        self.ensure_one()
-        if not issues:
-            return
-        self._message_log(
-            body=Markup("%s<ul>%s</ul>")
+    def _message_log_review_decision(self, decisions):
+        """Log, in one batch, which issues the current user approved on each
+        order; ``decisions`` maps orders to their approved issues."""
+        bodies = {
+            order.id: Markup("%s<ul>%s</ul>")
             % (
                 self.env._("%s approved:", self.env.user.name),
                 Markup().join(
@@ -664,7 +672,11 @@ class SaleOrder(models.Model):
                     for issue in issues
                 ),
             )
-        )
+            for order, issues in decisions.items()
+            if issues
+        }
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies)
 
     def _schedule_review_activities(self):
         """Give each approver of an order's open blocking issues an activity."""

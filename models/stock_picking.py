@@ -30,6 +30,14 @@ class StockPicking(models.Model):
         "res.partner", string="Driver", help="Own-fleet deliveries: who drives."
     )
 
+    customer_return_id = fields.Many2one(
+        "customer.return",
+        string="Customer Return",
+        index="btree_not_null",
+        readonly=True,
+        help="The customer return this receipt or replacement delivery belongs to.",
+    )
+
     @api.depends("picking_type_code", "tracking_event_ids.status", "tracking_event_ids.event_date")
     def _compute_shipment_state(self):
         for picking in self:
@@ -83,6 +91,14 @@ class StockPicking(models.Model):
             )
         if self.shipment_state == "delivered":
             raise UserError(self.env._("Delivery %s is already confirmed.", self.name))
+
+    def _action_done(self):
+        result = super()._action_done()
+        returns = self.customer_return_id
+        if returns:
+            returns._on_receipt_done()
+            returns._check_done()
+        return result
 
     def _send_confirmation_email(self):
         result = super()._send_confirmation_email()

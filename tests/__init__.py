@@ -9,3 +9,4 @@ from . import test_tracking_webhook
 from . import test_cron
 from . import test_portal
 from . import test_tracking_import
+from . import test_customer_return

@@ -1,0 +1,141 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+RETURNS_PER_PAGE = 20
+
+
+class ReturnPortal(CustomerPortal):
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "return_count" in counters:
+            Return = request.env["customer.return"]
+            values["return_count"] = (
+                Return.search_count(self._prepare_returns_domain()) if Return.has_access("read") else 0
+            )
+        return values
+
+    def _prepare_returns_domain(self):
+        partner = request.env.user.partner_id
+        return [("partner_id", "child_of", [partner.commercial_partner_id.id])]
+
+    @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_returns(self, page=1, **_kwargs):
+        Return = request.env["customer.return"]
+        domain = self._prepare_returns_domain()
+        count = Return.search_count(domain)
+        pager = portal_pager(
+            url="/my/returns", total=count, page=page, step=RETURNS_PER_PAGE
+        )
+        returns = Return.search(
+            domain, order="id desc", limit=RETURNS_PER_PAGE, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {"returns": returns, "pager": pager, "page_name": "customer_return", "default_url": "/my/returns"}
+        )
+        return request.render("customer_order_management.portal_my_returns", values)
+
+    @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
+    def portal_my_return(self, return_id, access_token=None, report_type=None, download=False, **kwargs):
+        try:
+            return_sudo = self._document_check_access(
+                "customer.return", return_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=return_sudo,
+                report_type=report_type,
+                report_ref="customer_order_management.action_report_customer_return",
+                download=download,
+            )
+        values = self._get_page_view_values(
+            return_sudo,
+            access_token,
+            {"customer_return": return_sudo, "page_name": "customer_return", "report_type": "html"},
+            "my_returns_history",
+            False,
+            **kwargs,
+        )
+        return request.render("customer_order_management.portal_my_return", values)
+
+    @http.route(
+        ["/my/orders/<int:order_id>/return"],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_order_return(self, order_id, access_token=None, **post):
+        try:
+            order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        # sudo: the customer's access to the order was checked just above;
+        # the return is created in their name (they have no create right).
+        order = request.env["sale.order"].sudo().browse(order_sudo.id)
+        error = None
+        if request.httprequest.method == "POST":
+            try:
+                requested = self._parse_return_quantities(post)
+                reason = request.env["customer.return.reason"].sudo().browse(
+                    self._parse_int(post.get("reason_id"))
+                )
+                with request.env.cr.savepoint():
+                    ret = (
+                        request.env["customer.return"]
+                        .sudo()
+                        ._create_from_portal(
+                            order,
+                            requested,
+                            reason,
+                            post.get("resolution"),
+                            (post.get("note") or "").strip()[:2000] or False,
+                        )
+                    )
+                return request.redirect(ret.get_portal_url())
+            except ValidationError as exc:
+                error = exc.args[0]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "sale_order": order,
+                "access_token": access_token,
+                "returnable": order._get_portal_returnable_lines(),
+                "reasons": request.env["customer.return.reason"].sudo().search([]),
+                "return_deadline": order._get_return_deadline(),
+                "error": error,
+                "post": post,
+                "page_name": "customer_return",
+            }
+        )
+        return request.render("customer_order_management.portal_return_request", values)
+
+    @staticmethod
+    def _parse_int(value):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return 0
+
+    def _parse_return_quantities(self, post):
+        """``{sale line id: quantity}`` from the posted ``qty_<line id>``
+        fields; anything that is not a number is refused."""
+        requested = {}
+        for key, value in post.items():
+            if not key.startswith("qty_") or value in ("", None):
+                continue
+            line_id = self._parse_int(key[4:])
+            try:
+                qty = float(value)
+            except ValueError:
+                qty = None
+            if not line_id or qty is None or qty < 0 or qty != qty:  # qty != qty: NaN
+                raise ValidationError(request.env._("Enter valid quantities."))
+            requested[line_id] = qty
+        return requested

@@ -1,0 +1,808 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command, Domain
+
+RETURN_STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("received", "Received"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+# Returns whose quantities are not yet back in the order's delivered
+# quantity: they reserve what they ask for.
+PENDING_RETURN_STATES = ("submitted", "approved")
+OPEN_RETURN_STATES = ("draft", "submitted", "approved", "received")
+
+
+class CustomerReturnReason(models.Model):
+    _name = "customer.return.reason"
+    _description = "Return Reason"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+
+    _name_unique = models.Constraint("UNIQUE(name)", "A return reason with this name exists.")
+
+
+class CustomerReturn(models.Model):
+    _name = "customer.return"
+    _description = "Customer Return"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Return Reference", required=True, copy=False, readonly=True, default="/", index=True
+    )
+    order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('state', '=', 'sale')]",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        precompute=True,
+        readonly=False,
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        related="order_id.company_id",
+        store=True,
+        index=True,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        compute="_compute_user_id",
+        store=True,
+        precompute=True,
+        readonly=False,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    state = fields.Selection(
+        RETURN_STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    origin = fields.Selection(
+        [("backend", "Backend"), ("portal", "Portal")],
+        default="backend",
+        required=True,
+        readonly=True,
+    )
+    line_ids = fields.One2many("customer.return.line", "return_id", string="Lines", copy=True)
+    note = fields.Text(string="Customer Comment")
+    request_date = fields.Datetime(
+        string="Requested On", default=fields.Datetime.now, readonly=True, copy=False
+    )
+    decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
+    received_date = fields.Datetime(string="Received On", readonly=True, copy=False)
+    done_date = fields.Datetime(string="Completed On", readonly=True, copy=False)
+    reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    return_picking_id = fields.Many2one(
+        "stock.picking", string="Return Receipt", readonly=True, copy=False
+    )
+    replacement_picking_id = fields.Many2one(
+        "stock.picking", string="Replacement Delivery", readonly=True, copy=False
+    )
+    refund_move_id = fields.Many2one(
+        "account.move", string="Credit Note", readonly=True, copy=False
+    )
+    scrap_ids = fields.One2many(
+        "stock.scrap", "customer_return_id", string="Scraps", groups="stock.group_stock_user"
+    )
+    delivery_date = fields.Datetime(
+        string="Delivered On",
+        compute="_compute_return_window",
+        help="When the order's last delivery was validated: the return window starts here.",
+    )
+    return_deadline = fields.Datetime(
+        string="Return Window Ends",
+        compute="_compute_return_window",
+        help="Empty when the company's return window is unlimited.",
+    )
+    is_outside_window = fields.Boolean(
+        string="Outside Return Window",
+        compute="_compute_return_window",
+        help="Requested after the return window closed: only a manager may approve it.",
+    )
+    amount_total = fields.Monetary(
+        string="Value", compute="_compute_amount_total", currency_field="currency_id"
+    )
+
+    @api.depends("order_id")
+    def _compute_partner_id(self):
+        for ret in self:
+            ret.partner_id = ret.order_id.partner_id
+
+    @api.depends("order_id")
+    def _compute_user_id(self):
+        for ret in self:
+            ret.user_id = ret.order_id.user_id or ret.user_id
+
+    @api.depends("order_id", "request_date", "company_id.return_window_days")
+    def _compute_return_window(self):
+        delivered = self.order_id._get_last_delivery_dates()
+        for ret in self:
+            ret.delivery_date = delivered.get(ret.order_id.id, False)
+            days = ret.company_id.return_window_days
+            ret.return_deadline = (
+                ret.delivery_date + timedelta(days=days) if ret.delivery_date and days else False
+            )
+            ret.is_outside_window = bool(
+                ret.return_deadline
+                and (ret.request_date or fields.Datetime.now()) > ret.return_deadline
+            )
+
+    @api.depends("line_ids.quantity", "line_ids.sale_line_id.price_reduce_taxinc")
+    def _compute_amount_total(self):
+        for ret in self:
+            ret.amount_total = sum(
+                line.quantity * line.sale_line_id.price_reduce_taxinc for line in ret.line_ids
+            )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ret in self:
+            ret.access_url = f"/my/returns/{ret.id}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["sale.order"].browse(vals.get("order_id")).company_id
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "customer.return"
+                ) or self.env._("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(ret.state not in ("draft", "cancelled") for ret in self):
+            raise UserError(self.env._("Only draft or cancelled returns can be deleted."))
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Return Authorization %s", self.name)
+
+    def _open_record(self, record):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_return_picking(self):
+        self.ensure_one()
+        return self._open_record(self.return_picking_id)
+
+    def action_view_replacement_picking(self):
+        self.ensure_one()
+        return self._open_record(self.replacement_picking_id)
+
+    def action_view_refund(self):
+        self.ensure_one()
+        return self._open_record(self.refund_move_id)
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+
+    def _check_request(self):
+        """Refuse a request that cannot be granted: nothing delivered, no
+        line, or a line asking more than is still returnable."""
+        for ret in self:
+            if ret.order_id.state != "sale" or not any(
+                line.qty_delivered > 0 for line in ret.order_id.order_line
+            ):
+                raise ValidationError(
+                    self.env._("Nothing of order %s has been delivered yet.", ret.order_id.name)
+                )
+            if not ret.line_ids:
+                raise ValidationError(
+                    self.env._("Return %s has no line: add the products to return.", ret.name)
+                )
+            ret.line_ids._check_returnable_qty()
+
+    def _check_decidable(self):
+        for ret in self:
+            if ret.state != "submitted":
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s is %(state)s: only submitted returns can be "
+                        "approved or rejected.",
+                        name=ret.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            ret.state
+                        ],
+                    )
+                )
+        if not self.env.user.has_group("customer_order_management.group_order_reviewer"):
+            raise AccessError(self.env._("Only return reviewers can approve or reject returns."))
+
+    def _check_window_approval(self):
+        if not self.env.user.has_group("customer_order_management.group_order_manager"):
+            late = self.filtered("is_outside_window")
+            if late:
+                raise AccessError(
+                    self.env._(
+                        "Return %s was requested outside the return window: only an "
+                        "order management manager can approve it.",
+                        late[0].name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def action_submit(self):
+        for ret in self:
+            if ret.state != "draft":
+                raise UserError(self.env._("Return %s is already submitted.", ret.name))
+        self._check_request()
+        self.write({"state": "submitted", "request_date": fields.Datetime.now()})
+        self._schedule_review_activities()
+        self._send_return_mail("customer_order_management.mail_template_return_submitted")
+        return True
+
+    def action_approve(self):
+        self._check_decidable()
+        self._check_window_approval()
+        self._check_request()
+        now = fields.Datetime.now()
+        self.write({"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id})
+        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        for ret in self:
+            ret._create_return_picking()
+        self._send_return_mail("customer_order_management.mail_template_return_approved")
+        return True
+
+    def action_reject(self):
+        """Open the wizard asking why the returns are rejected."""
+        self._check_decidable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject Return"),
+            "res_model": "customer.return.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_return_ids": self.ids},
+        }
+
+    def _action_reject(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the customer a reason for the rejection."))
+        self._check_decidable()
+        self.write(
+            {
+                "state": "rejected",
+                "reject_reason": reason.strip(),
+                "decision_date": fields.Datetime.now(),
+                "decided_by_id": self.env.user.id,
+            }
+        )
+        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        self._send_return_mail("customer_order_management.mail_template_return_rejected")
+        return True
+
+    def action_cancel(self):
+        for ret in self:
+            if ret.state in ("received", "done"):
+                raise UserError(
+                    self.env._(
+                        "Return %s has been received: it can no longer be cancelled.", ret.name
+                    )
+                )
+            if ret.state in ("rejected", "cancelled"):
+                raise UserError(self.env._("Return %s is already closed.", ret.name))
+        pickings = self.return_picking_id.filtered(lambda p: p.state not in ("done", "cancel"))
+        # sudo: a salesperson cancelling the return cancels its receipt too.
+        pickings.sudo().action_cancel()
+        self.write({"state": "cancelled"})
+        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        return True
+
+    def action_draft(self):
+        if any(ret.state != "cancelled" for ret in self):
+            raise UserError(self.env._("Only cancelled returns can be set back to draft."))
+        self.write({"state": "draft", "return_picking_id": False})
+        return True
+
+    def action_receive(self):
+        """Receive the whole approved return at once: validate its receipt
+        with the requested quantities."""
+        for ret in self:
+            if ret.state != "approved":
+                raise UserError(
+                    self.env._(
+                        "Return %s cannot be received: only approved returns not yet "
+                        "received can.",
+                        ret.name,
+                    )
+                )
+        pickings = self.return_picking_id.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
+        return True
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+
+    def _create_return_picking(self):
+        """Build the incoming return with Odoo's own return wizard, from the
+        delivered moves of the returned order lines (``to_refund`` so the
+        order's delivered quantity goes down when the goods come back)."""
+        self.ensure_one()
+        allocations = self.line_ids._allocate_origin_moves()
+        if not allocations:
+            raise UserError(self.env._("Return %s has nothing left to receive.", self.name))
+        origin_picking = max(
+            (move.picking_id for move, _line, _qty in allocations), key=lambda p: p.date_done
+        )
+        # sudo: the reviewer approving the return creates the warehouse's
+        # receipt, which needs stock rights they may not have.
+        wizard = (
+            self.env["stock.return.picking"]
+            .sudo()
+            .with_company(self.company_id)
+            .create({"picking_id": origin_picking.id})
+        )
+        wizard.product_return_moves = [Command.clear()] + [
+            Command.create(
+                {
+                    "product_id": move.product_id.id,
+                    "move_id": move.id,
+                    "quantity": qty,
+                    "to_refund": True,
+                }
+            )
+            for move, _line, qty in allocations
+        ]
+        picking = wizard._create_return()
+        line_by_origin = {move.id: line for move, line, _qty in allocations}
+        for move in picking.move_ids:
+            line = line_by_origin.get(move.origin_returned_move_id.id)
+            if line:
+                move.customer_return_line_id = line
+        picking.write({"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"})
+        self.return_picking_id = picking
+        self.message_post(
+            body=Markup("%s %s")
+            % (self.env._("Return receipt created:"), picking._get_html_link())
+        )
+        return picking
+
+    def _on_receipt_done(self):
+        """The return receipt was validated: record what came back and
+        resolve each line (scrap, credit note, replacement)."""
+        to_receive = self.filtered(
+            lambda r: r.state == "approved"
+            and all(p.state in ("done", "cancel") for p in r._get_receipts())
+        )
+        if not to_receive:
+            return
+        to_receive.write({"state": "received", "received_date": fields.Datetime.now()})
+        for ret in to_receive:
+            ret._scrap_returned_goods()
+            ret._create_refund()
+            ret._create_replacement()
+        to_receive._check_done()
+
+    def _get_receipts(self):
+        self.ensure_one()
+        return self.env["stock.picking"].search(
+            [("customer_return_id", "=", self.id), ("picking_type_code", "=", "incoming")]
+        )
+
+    def _scrap_returned_goods(self):
+        self.ensure_one()
+        scraps = []
+        for line in self.line_ids.filtered(lambda ln: ln.disposition == "scrap"):
+            for move_line in line.move_ids.filtered(lambda m: m.state == "done").move_line_ids:
+                scraps.append(
+                    {
+                        "product_id": move_line.product_id.id,
+                        "scrap_qty": move_line.quantity,
+                        "product_uom_id": move_line.product_uom_id.id,
+                        "lot_id": move_line.lot_id.id,
+                        "location_id": move_line.location_dest_id.id,
+                        "picking_id": self.return_picking_id.id,
+                        "company_id": self.company_id.id,
+                        "origin": self.name,
+                        "customer_return_id": self.id,
+                    }
+                )
+        if scraps:
+            # sudo: receiving a return scraps what is damaged, whoever validates the receipt.
+            self.env["stock.scrap"].sudo().create(scraps).do_scrap()
+
+    def _create_refund(self):
+        """A draft credit note for exactly the quantities received back on
+        refund lines, linked to the order lines."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda ln: ln.resolution == "refund" and ln.received_qty)
+        if not lines or self.refund_move_id:
+            return
+        order = self.order_id
+        # sudo: receiving the goods issues the credit note; warehouse staff
+        # validating the receipt have no accounting rights.
+        order_sudo = order.sudo().with_company(order.company_id)
+        vals = order_sudo._prepare_invoice()
+        vals.update(
+            {
+                "move_type": "out_refund",
+                "ref": self.name,
+                "invoice_origin": f"{order.name}, {self.name}",
+                "invoice_line_ids": [
+                    Command.create(
+                        line.sale_line_id.sudo()._prepare_invoice_line(
+                            quantity=line.received_qty, sequence=line.sale_line_id.sequence
+                        )
+                    )
+                    for line in lines
+                ],
+            }
+        )
+        refund = self.env["account.move"].sudo().with_company(order.company_id).create(vals)
+        self.refund_move_id = refund
+        refund.message_post(
+            body=Markup("%s %s") % (self.env._("Refund of return"), self._get_html_link())
+        )
+
+    def _create_replacement(self):
+        """A new delivery of the exchanged quantities, linked to the order
+        lines so the order's delivered quantity goes back up when it ships."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda ln: ln.resolution == "exchange" and ln.received_qty)
+        if not lines or self.replacement_picking_id:
+            return
+        warehouse = self.order_id.warehouse_id
+        picking_type = warehouse.out_type_id
+        # sudo: the replacement delivery is created by the receipt of the
+        # return, whoever validates it.
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": self.order_id.partner_shipping_id.id,
+                    "location_id": picking_type.default_location_src_id.id,
+                    "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                    "origin": f"{self.name} ({self.order_id.name})",
+                    "sale_id": self.order_id.id,
+                    "customer_return_id": self.id,
+                    "carrier_id": self.order_id.carrier_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.received_qty,
+                                "product_uom": line.product_uom_id.id,
+                                "location_id": picking_type.default_location_src_id.id,
+                                "location_dest_id": self.env.ref(
+                                    "stock.stock_location_customers"
+                                ).id,
+                                "sale_line_id": line.sale_line_id.id,
+                                "partner_id": self.order_id.partner_shipping_id.id,
+                                "warehouse_id": warehouse.id,
+                                "customer_return_line_id": line.id,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self.replacement_picking_id = picking
+
+    def _check_done(self):
+        """Received returns whose resolutions are complete are done."""
+        done = self.filtered(
+            lambda r: r.state == "received"
+            and (
+                not r.replacement_picking_id
+                or r.replacement_picking_id.state in ("done", "cancel")
+            )
+        )
+        if done:
+            done.write({"state": "done", "done_date": fields.Datetime.now()})
+            done._send_return_mail("customer_order_management.mail_template_return_done")
+
+    # ------------------------------------------------------------------
+    # Communication
+    # ------------------------------------------------------------------
+
+    def _send_return_mail(self, template_xmlid):
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template:
+            return
+        for ret in self:
+            ret.message_subscribe(partner_ids=ret.partner_id.ids)
+            ret.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+
+    def _schedule_review_activities(self):
+        """An activity for each reviewer who can decide (managers only for a
+        request outside the return window)."""
+        activity_type = self.env.ref("customer_order_management.mail_activity_return_review")
+        reviewer = self.env.ref("customer_order_management.group_order_reviewer")
+        manager = self.env.ref("customer_order_management.group_order_manager")
+        activities = []
+        model_id = self.env["ir.model"]._get_id(self._name)
+        for ret in self:
+            group = manager if ret.is_outside_window else reviewer
+            # sudo: who the reviewers are is not readable by every salesperson.
+            users = group.sudo().all_user_ids.filtered(
+                lambda u, ret=ret: not u.share and ret.company_id in u.company_ids
+            )
+            deadline = fields.Date.context_today(self) + timedelta(days=1)
+            activities += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": ret.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "date_deadline": deadline,
+                    "summary": self.env._("Review return %s", ret.name),
+                    "automated": True,
+                }
+                for user in users
+            ]
+        if activities:
+            # sudo: the requester schedules the reviewers' activities.
+            self.env["mail.activity"].sudo().create(activities)
+
+    # ------------------------------------------------------------------
+    # Portal
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_from_portal(self, order, requested, reason, resolution, note):
+        """Create and submit a return requested by the customer.
+
+        ``requested`` maps sale line ids (as posted) to quantities. Every
+        check runs here, on the server: the caller has verified that the
+        portal user may see ``order``."""
+        if order.state != "sale":
+            raise ValidationError(self.env._("Only confirmed orders can be returned."))
+        lines = self.env["sale.order.line"].browse(list(requested)).exists()
+        if len(lines) != len(requested) or lines.order_id != order:
+            raise ValidationError(self.env._("These products are not part of order %s.", order.name))
+        if not reason or not reason.exists() or not reason.active:
+            raise ValidationError(self.env._("Choose the reason of the return."))
+        if resolution not in ("refund", "exchange"):
+            raise ValidationError(self.env._("Choose a refund or an exchange."))
+        quantities = {line: requested[line.id] for line in lines if requested[line.id]}
+        if not quantities:
+            raise ValidationError(self.env._("Enter the quantity to return of at least one product."))
+        ret = self.create(
+            {
+                "order_id": order.id,
+                "origin": "portal",
+                "note": note,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": line.id,
+                            "quantity": qty,
+                            "reason_id": reason.id,
+                            "resolution": resolution,
+                        }
+                    )
+                    for line, qty in quantities.items()
+                ],
+            }
+        )
+        if ret.is_outside_window:
+            raise ValidationError(
+                self.env._(
+                    "The return window of order %(order)s closed on %(date)s: please contact us.",
+                    order=order.name,
+                    date=fields.Date.to_string(ret.return_deadline.date()),
+                )
+            )
+        ret.action_submit()
+        return ret
+
+
+class CustomerReturnLine(models.Model):
+    _name = "customer.return.line"
+    _description = "Customer Return Line"
+    _order = "return_id, id"
+
+    return_id = fields.Many2one(
+        "customer.return", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    state = fields.Selection(related="return_id.state")
+    sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Order Line",
+        required=True,
+        index=True,
+        domain="[('order_id', '=', parent.order_id), ('display_type', '=', False)]",
+    )
+    product_id = fields.Many2one(
+        "product.product", related="sale_line_id.product_id", store=True, string="Product"
+    )
+    product_uom_id = fields.Many2one(related="sale_line_id.product_uom_id", string="Unit")
+    quantity = fields.Float(digits="Product Unit", required=True, default=1.0)
+    reason_id = fields.Many2one("customer.return.reason", string="Reason", required=True)
+    resolution = fields.Selection(
+        [("refund", "Refund"), ("exchange", "Exchange")], required=True, default="refund"
+    )
+    disposition = fields.Selection(
+        [("restock", "Restock"), ("scrap", "Scrap")],
+        required=True,
+        default="restock",
+        help="What the warehouse does with the goods once received.",
+    )
+    delivered_qty = fields.Float(
+        related="sale_line_id.qty_delivered", string="Delivered", digits="Product Unit"
+    )
+    returnable_qty = fields.Float(
+        string="Returnable",
+        digits="Product Unit",
+        compute="_compute_returnable_qty",
+        help="Delivered quantity less what other pending returns already ask for.",
+    )
+    move_ids = fields.One2many("stock.move", "customer_return_line_id", string="Stock Moves")
+    received_qty = fields.Float(
+        string="Received", digits="Product Unit", compute="_compute_received_qty"
+    )
+
+    _sale_line_unique = models.Constraint(
+        "UNIQUE(return_id, sale_line_id)", "A return lists each order line once."
+    )
+
+    @api.depends("sale_line_id.qty_delivered", "quantity")
+    def _compute_returnable_qty(self):
+        reserved = self.sale_line_id._get_pending_return_qty(exclude=self.return_id._origin)
+        for line in self:
+            line.returnable_qty = line.sale_line_id.qty_delivered - reserved.get(
+                line.sale_line_id.id, 0.0
+            )
+
+    @api.depends("move_ids.state", "move_ids.quantity")
+    def _compute_received_qty(self):
+        for line in self:
+            line.received_qty = sum(
+                move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
+                for move in line.move_ids
+                if move.state == "done" and move.picking_code == "incoming"
+            )
+
+    @api.constrains("sale_line_id", "return_id", "quantity")
+    def _check_line(self):
+        for line in self:
+            if line.sale_line_id.order_id != line.return_id.order_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(product)s is not part of order %(order)s.",
+                        product=line.sale_line_id.display_name,
+                        order=line.return_id.order_id.name,
+                    )
+                )
+            if not line.product_id.is_returnable:
+                raise ValidationError(
+                    self.env._("%s cannot be returned.", line.product_id.display_name)
+                )
+            if line.product_uom_id.compare(line.quantity, 0.0) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The quantity of %s to return must be positive.",
+                        line.product_id.display_name,
+                    )
+                )
+        self.filtered(lambda ln: ln.state in ("draft", "submitted"))._check_returnable_qty()
+
+    def _check_returnable_qty(self):
+        for line in self:
+            if line.product_uom_id.compare(line.quantity, line.returnable_qty) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "You can return at most %(qty)s %(uom)s of %(product)s "
+                        "(delivered, less other pending returns).",
+                        qty=max(line.returnable_qty, 0.0),
+                        uom=line.product_uom_id.name,
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    def _allocate_origin_moves(self):
+        """Spread each line's quantity over the delivered moves of its order
+        line, newest first, net of what was already returned from them.
+
+        Returns a list of ``(origin move, return line, quantity)``."""
+        allocations = []
+        for line in self:
+            remaining = line.quantity
+            moves = line.sale_line_id.move_ids.filtered(
+                lambda m: m.state == "done"
+                and m.picking_code == "outgoing"
+                and not m.origin_returned_move_id
+            ).sorted("date", reverse=True)
+            for move in moves:
+                if line.product_uom_id.compare(remaining, 0) <= 0:
+                    break
+                returned = sum(
+                    m.quantity
+                    for m in move.returned_move_ids
+                    if m.state != "cancel"
+                )
+                available = move.product_uom._compute_quantity(
+                    move.quantity - returned, line.product_uom_id
+                )
+                qty = min(available, remaining)
+                if line.product_uom_id.compare(qty, 0) > 0:
+                    allocations.append(
+                        (move, line, line.product_uom_id._compute_quantity(qty, move.product_uom))
+                    )
+                    remaining -= qty
+        return allocations
+
+
+class SaleOrderLineReturns(models.Model):
+    _inherit = "sale.order.line"
+
+    def _get_pending_return_qty(self, exclude=None):
+        """Quantities asked by pending returns, per order line id, in one
+        grouped query."""
+        if not self.ids:
+            return {}
+        domain = Domain("sale_line_id", "in", self.ids) & Domain(
+            "return_id.state", "in", PENDING_RETURN_STATES
+        )
+        if exclude:
+            domain &= Domain("return_id", "not in", exclude.ids)
+        return {
+            sale_line.id: qty
+            for sale_line, qty in self.env["customer.return.line"]
+            .sudo()
+            ._read_group(domain, ["sale_line_id"], ["quantity:sum"])
+        }
+
+    def _get_returnable_qty(self):
+        """Per order line id: what the customer can still ask to return."""
+        pending = self._get_pending_return_qty()
+        return {
+            line.id: max(line.qty_delivered - pending.get(line.id, 0.0), 0.0)
+            for line in self
+            if line.product_id.is_returnable and not line.display_type
+        }

@@ -1,0 +1,297 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import CustomerOrderCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerReturn(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        company.return_window_days = 30
+        cls.stock_user = new_test_user(
+            cls.env,
+            login="com_stock_user",
+            groups="stock.group_stock_user",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+        cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
+        cls._set_stock(cls.storable, 100)
+        cls.order = cls._sold_order(qty=5)
+        cls.order.action_confirm()
+        cls.delivery = cls._deliver(cls.order)
+        cls.sale_line = cls.order.order_line
+
+    @classmethod
+    def _sold_order(cls, qty):
+        # The salesperson sees their own orders only.
+        return cls._create_order(qty=qty, user_id=cls.salesman.id)
+
+    def _new_return(self, qty=2.0, user=None, order=None, **line_vals):
+        order = order or self.order
+        env = self.env(user=user or self.salesman)
+        return env["customer.return"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": order.order_line[:1].id,
+                            "quantity": qty,
+                            "reason_id": self.reason.id,
+                            **line_vals,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _approved_return(self, **kwargs):
+        ret = self._new_return(**kwargs)
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        return ret
+
+    def _stock_qty(self):
+        return self.storable.with_context(location=self.warehouse.lot_stock_id.id).qty_available
+
+    def _messages_with(self, record, text):
+        return record.message_ids.filtered(lambda m: text in (m.subject or "") + str(m.body))
+
+    # ------------------------------------------------------------------
+    # Happy paths
+    # ------------------------------------------------------------------
+
+    def test_refund_path(self):
+        stock_before = self._stock_qty()
+        ret = self._new_return(qty=2)
+        self.assertRegex(ret.name, r"^RMA/\d{4}/\d{5}$")
+        self.assertEqual(ret.partner_id, self.customer)
+        self.assertEqual(ret.line_ids.returnable_qty, 5)
+        ret.action_submit()
+        self.assertEqual(ret.state, "submitted")
+        self.assertTrue(self._messages_with(ret, "received"), "submission e-mail")
+        self.assertIn(self.reviewer, ret.activity_ids.user_id)
+        self.assertTrue(self.order.has_open_return)
+
+        ret.with_user(self.reviewer).action_approve()
+        self.assertEqual(ret.state, "approved")
+        self.assertEqual(ret.decided_by_id, self.reviewer)
+        self.assertFalse(ret.activity_ids, "review activities are removed on decision")
+        receipt = ret.return_picking_id
+        self.assertEqual(receipt.picking_type_code, "incoming")
+        self.assertEqual(receipt.return_id, self.delivery)
+        self.assertEqual(receipt.move_ids.origin_returned_move_id, self.delivery.move_ids)
+        self.assertTrue(all(receipt.move_ids.mapped("to_refund")))
+        self.assertEqual(receipt.move_ids.product_uom_qty, 2)
+        approved_mail = self._messages_with(ret, "approved")
+        self.assertTrue(approved_mail.attachment_ids, "the approval e-mail carries the PDF")
+
+        ret.with_user(self.stock_user).action_receive()
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(ret.line_ids.received_qty, 2)
+        self.assertEqual(self.sale_line.qty_delivered, 3, "the order's delivered qty goes down")
+        self.assertEqual(self._stock_qty(), stock_before + 2, "restocked")
+        refund = ret.refund_move_id
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(refund.partner_id, self.customer)
+        self.assertEqual(refund.invoice_line_ids.quantity, 2)
+        self.assertEqual(refund.invoice_line_ids.price_unit, 100)
+        self.assertEqual(refund.invoice_line_ids.sale_line_ids, self.sale_line)
+        self.assertAlmostEqual(refund.amount_untaxed, 200)
+        self.assertIn(refund, self.order.invoice_ids)
+        self.assertFalse(ret.replacement_picking_id)
+        self.assertTrue(self._messages_with(ret, "completed"), "completion e-mail")
+        self.assertFalse(self.order.has_open_return)
+        with self.assertRaises(UserError):
+            ret.with_user(self.stock_user).action_receive()
+
+    def test_exchange_path(self):
+        ret = self._approved_return(qty=1, resolution="exchange")
+        ret.with_user(self.stock_user).action_receive()
+        self.assertEqual(ret.state, "received", "waits for the replacement to ship")
+        self.assertFalse(ret.refund_move_id)
+        replacement = ret.replacement_picking_id
+        self.assertEqual(replacement.picking_type_code, "outgoing")
+        self.assertEqual(replacement.move_ids.product_uom_qty, 1)
+        self.assertEqual(replacement.move_ids.sale_line_id, self.sale_line)
+        self.assertEqual(self.sale_line.qty_delivered, 4)
+        self.assertEqual(self.order.lifecycle_stage, "shipped", "the replacement is not a backlog")
+        replacement.move_ids.quantity = 1
+        replacement.move_ids.picked = True
+        replacement.with_user(self.stock_user).button_validate()
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(self.sale_line.qty_delivered, 5)
+
+    def test_scrap_disposition(self):
+        stock_before = self._stock_qty()
+        ret = self._approved_return(qty=2, disposition="scrap")
+        ret.with_user(self.stock_user).action_receive()
+        self.assertEqual(ret.state, "done")
+        scraps = ret.with_user(self.stock_user).scrap_ids
+        self.assertEqual(scraps.state, "done")
+        self.assertEqual(scraps.scrap_qty, 2)
+        self.assertEqual(self._stock_qty(), stock_before, "scrapped goods do not go back to stock")
+
+    def test_returnable_counts_other_pending_returns(self):
+        first = self._new_return(qty=3)
+        first.action_submit()
+        second = self._new_return(qty=2)
+        self.assertEqual(second.line_ids.returnable_qty, 2)
+        with self.assertRaisesRegex(ValidationError, "at most 2"):
+            second.line_ids.quantity = 3
+        first.action_cancel()
+        self.assertEqual(second.line_ids.returnable_qty, 5)
+
+    def test_new_return_from_order(self):
+        action = self.order.with_user(self.salesman).action_create_return()
+        form = Form(self.env["customer.return"].with_user(self.salesman).with_context(action["context"]))
+        ret = form.save()
+        self.assertEqual(ret.line_ids.quantity, 5)
+        self.assertEqual(self.order.return_count, 1)
+        self.assertEqual(self.order.action_view_returns()["res_id"], ret.id)
+
+    def test_report_renders(self):
+        ret = self._approved_return()
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_order_management.action_report_customer_return", ret.ids
+        )[0].decode()
+        self.assertIn(ret.name, html)
+        self.assertIn(f'alt="Barcode {ret.name}"', html)
+        self.assertIn(self.reason.name, html)
+        self.assertIn("How to send the goods back", html)
+
+    # ------------------------------------------------------------------
+    # Bad input
+    # ------------------------------------------------------------------
+
+    def test_bad_quantities(self):
+        for qty in (0, -1, 6):
+            with self.subTest(qty=qty), self.assertRaises(ValidationError):
+                self._new_return(qty=qty)
+        self.assertFalse(self.env["customer.return"].search([("order_id", "=", self.order.id)]))
+
+    def test_line_of_another_order(self):
+        other = self._sold_order(qty=1)
+        other.action_confirm()
+        with self.assertRaisesRegex(ValidationError, "not part of order"):
+            self.env["customer.return"].with_user(self.salesman).create(
+                {
+                    "order_id": self.order.id,
+                    "line_ids": [
+                        Command.create(
+                            {"sale_line_id": other.order_line.id, "quantity": 1, "reason_id": self.reason.id}
+                        )
+                    ],
+                }
+            )
+
+    def test_non_returnable_product(self):
+        self.storable.is_returnable = False
+        with self.assertRaisesRegex(ValidationError, "cannot be returned"):
+            self._new_return(qty=1)
+
+    def test_nothing_delivered(self):
+        order = self._sold_order(qty=1)
+        order.action_confirm()
+        with self.assertRaises(ValidationError):
+            self._new_return(qty=1, order=order)
+        ret = self.env["customer.return"].create({"order_id": order.id})
+        with self.assertRaisesRegex(ValidationError, "delivered"):
+            ret.action_submit()
+        self.assertEqual(ret.state, "draft")
+
+    def test_state_errors(self):
+        ret = self._approved_return()
+        with self.assertRaisesRegex(UserError, "only submitted"):
+            ret.with_user(self.reviewer).action_approve()
+        with self.assertRaises(UserError):
+            ret.action_submit()
+        ret.with_user(self.stock_user).action_receive()
+        with self.assertRaisesRegex(UserError, "received"):
+            ret.with_user(self.salesman).action_cancel()
+        with self.assertRaises(UserError):
+            ret.unlink()
+
+    def test_cancel_approved_cancels_receipt(self):
+        ret = self._approved_return()
+        ret.with_user(self.salesman).action_cancel()
+        self.assertEqual(ret.state, "cancelled")
+        self.assertEqual(ret.return_picking_id.state, "cancel")
+        self.assertFalse(self.order.has_open_return)
+
+    def test_reject(self):
+        ret = self._new_return()
+        ret.action_submit()
+        with self.assertRaises(UserError):
+            ret.with_user(self.reviewer)._action_reject("  ")
+        self.assertEqual(ret.state, "submitted")
+        action = ret.with_user(self.reviewer).action_reject()
+        wizard = (
+            self.env["customer.return.reject"]
+            .with_user(self.reviewer)
+            .with_context(action["context"])
+            .create({"reason": "Used product"})
+        )
+        wizard.action_reject()
+        self.assertEqual(ret.state, "rejected")
+        self.assertEqual(ret.reject_reason, "Used product")
+        self.assertTrue(self._messages_with(ret, "Used product"), "the customer gets the reason")
+        self.assertFalse(ret.return_picking_id)
+
+    # ------------------------------------------------------------------
+    # Permissions and the return window
+    # ------------------------------------------------------------------
+
+    def test_salesman_cannot_approve(self):
+        ret = self._new_return()
+        ret.action_submit()
+        with self.assertRaises(AccessError):
+            ret.with_user(self.salesman).action_approve()
+        self.assertEqual(ret.state, "submitted")
+        with self.assertRaises(AccessError):
+            ret.with_user(self.salesman).action_reject()
+
+    def test_window_reviewer_vs_manager(self):
+        self.delivery.date_done = fields.Datetime.now() - timedelta(days=31)
+        ret = self._new_return()
+        self.assertTrue(ret.is_outside_window)
+        ret.action_submit()
+        self.assertIn(self.manager, ret.activity_ids.user_id)
+        self.assertNotIn(self.reviewer, ret.activity_ids.user_id)
+        with self.assertRaisesRegex(AccessError, "outside the return window"):
+            ret.with_user(self.reviewer).action_approve()
+        self.assertEqual(ret.state, "submitted")
+        ret.with_user(self.manager).action_approve()
+        self.assertEqual(ret.state, "approved")
+
+    def test_unlimited_window(self):
+        self.env.company.return_window_days = 0
+        self.delivery.date_done = fields.Datetime.now() - timedelta(days=400)
+        ret = self._new_return()
+        self.assertFalse(ret.return_deadline)
+        self.assertFalse(ret.is_outside_window)
+
+    def test_negative_window_refused(self):
+        with self.assertRaises(Exception), self.cr.savepoint():
+            self.env.company.return_window_days = -1
+            self.env.flush_all()
+
+    def test_multi_company_isolation(self):
+        other_company = self.env["res.company"].create({"name": "Other Returns Co"})
+        ret = self._new_return()
+        outsider = new_test_user(
+            self.env,
+            login="com_other_co_salesman",
+            groups="sales_team.group_sale_salesman",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        self.assertFalse(self.env["customer.return"].with_user(outsider).search([("id", "=", ret.id)]))
