@@ -38,6 +38,7 @@
     ],
     "demo": [
         "demo/sale_order_review_demo.xml",
+        "demo/customer_return_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,3 +1,5 @@
+import math
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
@@ -14,7 +16,9 @@ class ReturnPortal(CustomerPortal):
         if "return_count" in counters:
             Return = request.env["customer.return"]
             values["return_count"] = (
-                Return.search_count(self._prepare_returns_domain()) if Return.has_access("read") else 0
+                Return.search_count(self._prepare_returns_domain())
+                if Return.has_access("read")
+                else 0
             )
         return values
 
@@ -22,25 +26,32 @@ class ReturnPortal(CustomerPortal):
         partner = request.env.user.partner_id
         return [("partner_id", "child_of", [partner.commercial_partner_id.id])]
 
-    @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True
+    )
     def portal_my_returns(self, page=1, **_kwargs):
         Return = request.env["customer.return"]
         domain = self._prepare_returns_domain()
         count = Return.search_count(domain)
-        pager = portal_pager(
-            url="/my/returns", total=count, page=page, step=RETURNS_PER_PAGE
-        )
+        pager = portal_pager(url="/my/returns", total=count, page=page, step=RETURNS_PER_PAGE)
         returns = Return.search(
             domain, order="id desc", limit=RETURNS_PER_PAGE, offset=pager["offset"]
         )
         values = self._prepare_portal_layout_values()
         values.update(
-            {"returns": returns, "pager": pager, "page_name": "customer_return", "default_url": "/my/returns"}
+            {
+                "returns": returns,
+                "pager": pager,
+                "page_name": "customer_return",
+                "default_url": "/my/returns",
+            }
         )
         return request.render("customer_order_management.portal_my_returns", values)
 
     @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
-    def portal_my_return(self, return_id, access_token=None, report_type=None, download=False, **kwargs):
+    def portal_my_return(
+        self, return_id, access_token=None, report_type=None, download=False, **kwargs
+    ):
         try:
             return_sudo = self._document_check_access(
                 "customer.return", return_id, access_token=access_token
@@ -73,7 +84,9 @@ class ReturnPortal(CustomerPortal):
     )
     def portal_order_return(self, order_id, access_token=None, **post):
         try:
-            order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
+            order_sudo = self._document_check_access(
+                "sale.order", order_id, access_token=access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         # sudo: the customer's access to the order was checked just above;
@@ -83,8 +96,10 @@ class ReturnPortal(CustomerPortal):
         if request.httprequest.method == "POST":
             try:
                 requested = self._parse_return_quantities(post)
-                reason = request.env["customer.return.reason"].sudo().browse(
-                    self._parse_int(post.get("reason_id"))
+                reason = (
+                    request.env["customer.return.reason"]
+                    .sudo()
+                    .browse(self._parse_int(post.get("reason_id")))
                 )
                 with request.env.cr.savepoint():
                     ret = (
@@ -135,7 +150,7 @@ class ReturnPortal(CustomerPortal):
                 qty = float(value)
             except ValueError:
                 qty = None
-            if not line_id or qty is None or qty < 0 or qty != qty:  # qty != qty: NaN
+            if not line_id or qty is None or not math.isfinite(qty) or qty < 0:
                 raise ValidationError(request.env._("Enter valid quantities."))
             requested[line_id] = qty
         return requested

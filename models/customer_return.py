@@ -102,7 +102,7 @@ class CustomerReturn(models.Model):
         string="Requested On", default=fields.Datetime.now, readonly=True, copy=False
     )
     decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     received_date = fields.Datetime(string="Received On", readonly=True, copy=False)
     done_date = fields.Datetime(string="Completed On", readonly=True, copy=False)
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
@@ -169,9 +169,10 @@ class CustomerReturn(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for ret in self:
             ret.access_url = f"/my/returns/{ret.id}"
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -345,8 +346,7 @@ class CustomerReturn(models.Model):
             if ret.state != "approved":
                 raise UserError(
                     self.env._(
-                        "Return %s cannot be received: only approved returns not yet "
-                        "received can.",
+                        "Return %s cannot be received: only approved returns not yet received can.",
                         ret.name,
                     )
                 )
@@ -400,8 +400,7 @@ class CustomerReturn(models.Model):
         picking.write({"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"})
         self.return_picking_id = picking
         self.message_post(
-            body=Markup("%s %s")
-            % (self.env._("Return receipt created:"), picking._get_html_link())
+            body=Markup("%s %s") % (self.env._("Return receipt created:"), picking._get_html_link())
         )
         return picking
 
@@ -409,8 +408,10 @@ class CustomerReturn(models.Model):
         """The return receipt was validated: record what came back and
         resolve each line (scrap, credit note, replacement)."""
         to_receive = self.filtered(
-            lambda r: r.state == "approved"
-            and all(p.state in ("done", "cancel") for p in r._get_receipts())
+            lambda r: (
+                r.state == "approved"
+                and all(p.state in ("done", "cancel") for p in r._get_receipts())
+            )
         )
         if not to_receive:
             return
@@ -535,10 +536,12 @@ class CustomerReturn(models.Model):
     def _check_done(self):
         """Received returns whose resolutions are complete are done."""
         done = self.filtered(
-            lambda r: r.state == "received"
-            and (
-                not r.replacement_picking_id
-                or r.replacement_picking_id.state in ("done", "cancel")
+            lambda r: (
+                r.state == "received"
+                and (
+                    not r.replacement_picking_id
+                    or r.replacement_picking_id.state in ("done", "cancel")
+                )
             )
         )
         if done:
@@ -603,14 +606,18 @@ class CustomerReturn(models.Model):
             raise ValidationError(self.env._("Only confirmed orders can be returned."))
         lines = self.env["sale.order.line"].browse(list(requested)).exists()
         if len(lines) != len(requested) or lines.order_id != order:
-            raise ValidationError(self.env._("These products are not part of order %s.", order.name))
+            raise ValidationError(
+                self.env._("These products are not part of order %s.", order.name)
+            )
         if not reason or not reason.exists() or not reason.active:
             raise ValidationError(self.env._("Choose the reason of the return."))
         if resolution not in ("refund", "exchange"):
             raise ValidationError(self.env._("Choose a refund or an exchange."))
         quantities = {line: requested[line.id] for line in lines if requested[line.id]}
         if not quantities:
-            raise ValidationError(self.env._("Enter the quantity to return of at least one product."))
+            raise ValidationError(
+                self.env._("Enter the quantity to return of at least one product.")
+            )
         ret = self.create(
             {
                 "order_id": order.id,
@@ -646,9 +653,7 @@ class CustomerReturnLine(models.Model):
     _description = "Customer Return Line"
     _order = "return_id, id"
 
-    return_id = fields.Many2one(
-        "customer.return", required=True, ondelete="cascade", index=True
-    )
+    return_id = fields.Many2one("customer.return", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="return_id.company_id", store=True)
     state = fields.Selection(related="return_id.state")
     sale_line_id = fields.Many2one(
@@ -663,7 +668,7 @@ class CustomerReturnLine(models.Model):
     )
     product_uom_id = fields.Many2one(related="sale_line_id.product_uom_id", string="Unit")
     quantity = fields.Float(digits="Product Unit", required=True, default=1.0)
-    reason_id = fields.Many2one("customer.return.reason", string="Reason", required=True)
+    reason_id = fields.Many2one("customer.return.reason", required=True)
     resolution = fields.Selection(
         [("refund", "Refund"), ("exchange", "Exchange")], required=True, default="refund"
     )
@@ -754,18 +759,16 @@ class CustomerReturnLine(models.Model):
         for line in self:
             remaining = line.quantity
             moves = line.sale_line_id.move_ids.filtered(
-                lambda m: m.state == "done"
-                and m.picking_code == "outgoing"
-                and not m.origin_returned_move_id
+                lambda m: (
+                    m.state == "done"
+                    and m.picking_code == "outgoing"
+                    and not m.origin_returned_move_id
+                )
             ).sorted("date", reverse=True)
             for move in moves:
                 if line.product_uom_id.compare(remaining, 0) <= 0:
                     break
-                returned = sum(
-                    m.quantity
-                    for m in move.returned_move_ids
-                    if m.state != "cancel"
-                )
+                returned = sum(m.quantity for m in move.returned_move_ids if m.state != "cancel")
                 available = move.product_uom._compute_quantity(
                     move.quantity - returned, line.product_uom_id
                 )

@@ -202,9 +202,11 @@ class SaleOrder(models.Model):
         self.ensure_one()
         # A return's replacement delivery is tracked on the return.
         deliveries = self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing"
-            and p.state != "cancel"
-            and not p.customer_return_id
+            lambda p: (
+                p.picking_type_code == "outgoing"
+                and p.state != "cancel"
+                and not p.customer_return_id
+            )
         )
         done = deliveries.filtered(lambda p: p.state == "done")
         if not done:

@@ -32,7 +32,6 @@ class StockPicking(models.Model):
 
     customer_return_id = fields.Many2one(
         "customer.return",
-        string="Customer Return",
         index="btree_not_null",
         readonly=True,
         help="The customer return this receipt or replacement delivery belongs to.",

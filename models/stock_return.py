@@ -5,13 +5,11 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     customer_return_line_id = fields.Many2one(
-        "customer.return.line", string="Customer Return Line", index="btree_not_null", copy=False
+        "customer.return.line", index="btree_not_null", copy=False
     )
 
 
 class StockScrap(models.Model):
     _inherit = "stock.scrap"
 
-    customer_return_id = fields.Many2one(
-        "customer.return", string="Customer Return", index="btree_not_null", copy=False
-    )
+    customer_return_id = fields.Many2one("customer.return", index="btree_not_null", copy=False)

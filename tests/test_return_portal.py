@@ -69,7 +69,15 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
         ret = self._returns()
         self.assertEqual(len(ret), 1)
         self.assertRecordValues(
-            ret, [{"state": "submitted", "origin": "portal", "partner_id": self.customer.id, "note": "Broken"}]
+            ret,
+            [
+                {
+                    "state": "submitted",
+                    "origin": "portal",
+                    "partner_id": self.customer.id,
+                    "note": "Broken",
+                }
+            ],
         )
         self.assertEqual(ret.line_ids.quantity, 2)
         self.assertIn(f"/my/returns/{ret.id}", response.url)
@@ -124,7 +132,15 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
             {
                 "order_id": self.other_order.id,
                 "line_ids": [
-                    (0, 0, {"sale_line_id": self.other_order.order_line.id, "quantity": 1, "reason_id": self.reason.id})
+                    (
+                        0,
+                        0,
+                        {
+                            "sale_line_id": self.other_order.order_line.id,
+                            "quantity": 1,
+                            "reason_id": self.reason.id,
+                        },
+                    )
                 ],
             }
         )
