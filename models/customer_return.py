@@ -89,6 +89,7 @@ class CustomerReturn(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        group_expand="_group_expand_states",
     )
     origin = fields.Selection(
         [("backend", "Backend"), ("portal", "Portal")],
@@ -136,6 +137,11 @@ class CustomerReturn(models.Model):
     amount_total = fields.Monetary(
         string="Value", compute="_compute_amount_total", currency_field="currency_id"
     )
+
+    @api.model
+    def _group_expand_states(self, states, domain):
+        """The kanban shows the pipeline, even where a column is empty."""
+        return ["draft", "submitted", "approved", "received", "done"]
 
     @api.depends("order_id")
     def _compute_partner_id(self):
@@ -213,6 +219,18 @@ class CustomerReturn(models.Model):
     def action_view_refund(self):
         self.ensure_one()
         return self._open_record(self.refund_move_id)
+
+    def _get_return_address(self):
+        """Where the customer sends the goods: the receiving warehouse, else
+        the company, on one line."""
+        self.ensure_one()
+        partner = (
+            self.return_picking_id.picking_type_id.warehouse_id.partner_id
+            or self.order_id.warehouse_id.partner_id
+            or self.company_id.partner_id
+        )
+        lines = [partner.name or ""] + partner._display_address(without_company=True).split("\n")
+        return ", ".join(line.strip() for line in lines if line.strip())
 
     # ------------------------------------------------------------------
     # Checks
@@ -354,7 +372,9 @@ class CustomerReturn(models.Model):
         for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             move.quantity = move.product_uom_qty
         pickings.move_ids.picked = True
-        pickings.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
+        pickings.with_context(
+            skip_backorder=True, picking_ids_not_to_backorder=pickings.ids
+        ).button_validate()
         return True
 
     # ------------------------------------------------------------------
@@ -558,7 +578,9 @@ class CustomerReturn(models.Model):
             return
         for ret in self:
             ret.message_subscribe(partner_ids=ret.partner_id.ids)
-            ret.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+            ret.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
 
     def _schedule_review_activities(self):
         """An activity for each reviewer who can decide (managers only for a

@@ -5,7 +5,10 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     customer_return_line_id = fields.Many2one(
-        "customer.return.line", index="btree_not_null", copy=False
+        "customer.return.line",
+        index="btree_not_null",
+        # Kept on the moves split into a backorder of the return receipt.
+        copy=True,
     )
 
 

@@ -96,6 +96,7 @@ class TestCustomerReturn(CustomerOrderCommon):
         self.assertEqual(receipt.move_ids.product_uom_qty, 2)
         approved_mail = self._messages_with(ret, "approved")
         self.assertTrue(approved_mail.attachment_ids, "the approval e-mail carries the PDF")
+        self.assertEqual(approved_mail.message_type, "comment", "shown on the portal")
 
         ret.with_user(self.stock_user).action_receive()
         self.assertEqual(ret.state, "done")
@@ -314,3 +315,92 @@ class TestCustomerReturn(CustomerOrderCommon):
         self.assertFalse(
             self.env["customer.return"].with_user(outsider).search([("id", "=", ret.id)])
         )
+
+    # ------------------------------------------------------------------
+    # Receipt validated in Inventory, navigation, searches
+    # ------------------------------------------------------------------
+
+    def test_receipt_validated_from_inventory(self):
+        """The warehouse validates the return receipt itself, receiving less
+        than announced and no backorder: the credit note covers what came back."""
+        ret = self._approved_return(qty=3)
+        receipt = ret.return_picking_id.with_user(self.stock_user)
+        receipt.move_ids.quantity = 1
+        receipt.move_ids.picked = True
+        receipt.with_context(
+            skip_backorder=True, picking_ids_not_to_backorder=receipt.ids
+        ).button_validate()
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(ret.line_ids.received_qty, 1)
+        self.assertEqual(ret.refund_move_id.invoice_line_ids.quantity, 1)
+        self.assertEqual(self.sale_line.qty_delivered, 4)
+
+    def test_receipt_with_backorder(self):
+        """Part of the goods arrive first: the return waits for the backorder."""
+        ret = self._approved_return(qty=3)
+        receipt = ret.return_picking_id.with_user(self.stock_user)
+        receipt.move_ids.quantity = 1
+        receipt.move_ids.picked = True
+        receipt.with_context(skip_backorder=True).button_validate()
+        backorder = receipt.backorder_ids
+        self.assertEqual(backorder.customer_return_id, ret)
+        self.assertEqual(ret.state, "approved")
+        self.assertFalse(ret.refund_move_id)
+        backorder.move_ids.quantity = 2
+        backorder.move_ids.picked = True
+        backorder.button_validate()
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(ret.line_ids.received_qty, 3)
+        self.assertEqual(ret.refund_move_id.invoice_line_ids.quantity, 3)
+        self.assertEqual(self.sale_line.qty_delivered, 2)
+
+    def test_buttons_and_search(self):
+        ret = self._approved_return(resolution="exchange")
+        ret.with_user(self.stock_user).action_receive()
+        self.assertEqual(ret.action_view_return_picking()["res_id"], ret.return_picking_id.id)
+        self.assertEqual(
+            ret.action_view_replacement_picking()["res_id"], ret.replacement_picking_id.id
+        )
+        self.assertEqual(ret.action_view_refund()["res_model"], "account.move")
+        self.assertIn(ret.name, ret._get_report_base_filename())
+        self.assertIn("1 Main Street", ret._get_return_address())
+        Order = self.env["sale.order"]
+        self.assertIn(self.order, Order.search([("has_open_return", "=", True)]))
+        self.assertNotIn(self.order, Order.search([("has_open_return", "=", False)]))
+        Return = self.env["customer.return"].with_context(read_group_expand=True)
+        groups = Return.web_read_group([], ["state"], ["__count"])["groups"]
+        self.assertEqual(
+            [g["state"] for g in groups][:5], ["draft", "submitted", "approved", "received", "done"]
+        )
+
+    def test_cancel_and_reset(self):
+        ret = self._new_return()
+        ret.action_cancel()
+        with self.assertRaises(UserError):
+            ret.action_cancel()
+        ret.action_draft()
+        self.assertEqual(ret.state, "draft")
+        with self.assertRaises(UserError):
+            ret.action_draft()
+        ret.unlink()
+        self.assertFalse(ret.exists())
+
+    def test_empty_return_refused(self):
+        ret = (
+            self.env["customer.return"].with_user(self.salesman).create({"order_id": self.order.id})
+        )
+        with self.assertRaisesRegex(ValidationError, "no line"):
+            ret.action_submit()
+
+    def test_portal_creation_checks(self):
+        Return = self.env["customer.return"]
+        quotation = self._sold_order(qty=1)
+        line = self.sale_line
+        with self.assertRaisesRegex(ValidationError, "confirmed"):
+            Return._create_from_portal(quotation, {line.id: 1}, self.reason, "refund", False)
+        with self.assertRaisesRegex(ValidationError, "at least one"):
+            Return._create_from_portal(self.order, {line.id: 0}, self.reason, "refund", False)
+        self.reason.active = False
+        with self.assertRaisesRegex(ValidationError, "reason"):
+            Return._create_from_portal(self.order, {line.id: 1}, self.reason, "refund", False)
+        self.assertFalse(Return.search([("order_id", "in", (self.order + quotation).ids)]))

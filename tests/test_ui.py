@@ -44,6 +44,9 @@ class TestViews(CustomerOrderCommon):
             "action_order_desk_to_review",
             "action_sale_order_review_rule",
             "action_sale_order_review_issue",
+            "action_customer_return",
+            "action_customer_return_line_analysis",
+            "action_customer_return_reason",
         ):
             action = self.env.ref(f"customer_order_management.{xmlid}")
             model = self.env[action.res_model].with_user(self.manager)

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Returns benchmark: queries per return must not grow with the number of returns.
+
+One database with the addon (no demo data). For 50 and then 500 delivered
+orders (bulk-generated, untimed), one return each (2 of the 5 delivered
+units, refund, restock), the batch goes through ``create``,
+``action_submit``, ``action_approve`` and ``action_receive``; each phase
+reports wall time and SQL queries per return. The approval e-mail's PDF
+(wkhtmltopdf, about 1 s per document) is detached from the template in the
+bench: it measures the return flow, not the PDF renderer.
+
+Usage: python3 bench/returns_bench.py [--out bench/out]
+Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "customer_order_management"
+SIZES = (50, 500)
+PHASES = ("create", "action_submit", "action_approve", "action_receive")
+
+
+def _python():
+    return os.environ.get("ODOO_PYTHON", sys.executable)
+
+
+def orchestrate(options):
+    try:
+        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
+    except subprocess.CalledProcessError:
+        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
+    work = Path(tempfile.mkdtemp(prefix="com-bench-returns-"))
+    (work / "addons").mkdir()
+    (work / "addons" / ADDON).symlink_to(ROOT)
+    community = subprocess.check_output(
+        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
+        text=True,
+    ).strip()
+    addons_path = f"{work / 'addons'},{community}"
+    db = f"com_bench_returns_{time.strftime('%Y%m%d_%H%M%S')}"
+    try:
+        print(f"== {db}: installing {ADDON}", flush=True)
+        subprocess.run(
+            [
+                _python(),
+                "-m",
+                "odoo",
+                f"--addons-path={addons_path}",
+                f"--data-dir={work / 'data'}",
+                "--log-level=warn",
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--stop-after-init",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        results = {}
+        for size in SIZES:
+            print(f"== {size} returns", flush=True)
+            out = subprocess.check_output(
+                [
+                    _python(),
+                    __file__,
+                    "--worker",
+                    "--db",
+                    db,
+                    "--size",
+                    str(size),
+                    "--addons-path",
+                    addons_path,
+                    "--data-dir",
+                    str(work / "data"),
+                ],
+                text=True,
+            )
+            results[size] = json.loads(out.strip().splitlines()[-1])
+    finally:
+        subprocess.run(["dropdb", "--if-exists", db], check=False)
+    report(results, options)
+
+
+def report(results, options):
+    small, big = SIZES
+    lines = [
+        "| phase | s (50) | s (500) | queries/return (50) | queries/return (500) | change |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    totals = {size: 0 for size in SIZES}
+    for phase in PHASES:
+        per = {size: results[size][phase]["queries"] / size for size in SIZES}
+        for size in SIZES:
+            totals[size] += results[size][phase]["queries"] / size
+        lines.append(
+            f"| {phase} | {results[small][phase]['seconds']:.2f} | "
+            f"{results[big][phase]['seconds']:.2f} | {per[small]:.1f} | {per[big]:.1f} | "
+            f"{100 * (per[big] / per[small] - 1):+.1f} % |"
+        )
+    lines.append(
+        f"| **total** | | | {totals[small]:.1f} | {totals[big]:.1f} | "
+        f"{100 * (totals[big] / totals[small] - 1):+.1f} % |"
+    )
+    text = "\n".join(lines)
+    print(text)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "returns_bench.json").write_text(json.dumps(results, indent=2))
+    (out / "returns_bench.md").write_text(text + "\n")
+
+
+# ----------------------------------------------------------------------
+# Worker: runs inside the database
+# ----------------------------------------------------------------------
+
+
+def _delivered_orders(env, size):
+    from odoo.fields import Command  # noqa: PLC0415
+
+    partner = env["res.partner"].create(
+        {"name": "Returns Bench Customer", "email": "rb@example.com"}
+    )
+    product = env["product.product"].create(
+        {"name": "Returns Bench Product", "type": "consu", "is_storable": True, "list_price": 40}
+    )
+    stock = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    env["stock.quant"]._update_available_quantity(product, stock.lot_stock_id, size * 5)
+    orders = env["sale.order"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 5})],
+            }
+            for _i in range(size)
+        ]
+    )
+    orders.action_confirm()
+    pickings = orders.picking_ids
+    pickings.action_assign()
+    for move in pickings.move_ids:
+        move.quantity = move.product_uom_qty
+    pickings.move_ids.picked = True
+    pickings.with_context(skip_backorder=True, skip_sms=True).button_validate()
+    return orders
+
+
+def work(options):
+    from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
+    from odoo.fields import Command  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        [
+            f"--addons-path={options.addons_path}",
+            f"--data-dir={options.data_dir}",
+            "--log-level=warn",
+        ]
+    )
+    registry = Registry(options.db)
+    phases = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"), context={"skip_sms": True})
+        template = env.ref("customer_order_management.mail_template_return_approved")
+        template.report_template_ids = False
+        # Orders are confirmed without review here: the bench measures returns.
+        env["sale.order.review.rule"].search([]).action_archive()
+        orders = _delivered_orders(env, options.size)
+        reason = env.ref("customer_order_management.return_reason_damaged")
+        vals = [
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {"sale_line_id": order.order_line.id, "quantity": 2, "reason_id": reason.id}
+                    )
+                ],
+            }
+            for order in orders
+        ]
+
+        def measure(name, func):
+            env.flush_all()
+            env.invalidate_all()
+            start_queries, start = sql_db.sql_counter, time.perf_counter()
+            result = func()
+            env.flush_all()
+            phases[name] = {
+                "seconds": time.perf_counter() - start,
+                "queries": sql_db.sql_counter - start_queries,
+            }
+            return result
+
+        returns = measure("create", lambda: env["customer.return"].create(vals))
+        measure("action_submit", returns.action_submit)
+        measure("action_approve", returns.action_approve)
+        measure("action_receive", returns.action_receive)
+        assert set(returns.mapped("state")) == {"done"}, returns.mapped("state")
+        assert all(line.qty_delivered == 3 for line in orders.order_line)
+        cr.rollback()
+    print(json.dumps(phases))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--db")
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--addons-path")
+    parser.add_argument("--data-dir")
+    options = parser.parse_args()
+    if options.worker:
+        work(options)
+    else:
+        orchestrate(options)
+
+
+if __name__ == "__main__":
+    main()
