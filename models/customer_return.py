@@ -229,7 +229,8 @@ class CustomerReturn(models.Model):
             or self.order_id.warehouse_id.partner_id
             or self.company_id.partner_id
         )
-        lines = [partner.name or ""] + partner._display_address(without_company=True).split("\n")
+        address = partner._display_address(without_company=True)
+        lines = [partner.name or "", *address.split("\n")]
         return ", ".join(line.strip() for line in lines if line.strip())
 
     # ------------------------------------------------------------------
