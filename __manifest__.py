@@ -19,9 +19,11 @@
         "data/sale_order_review_rule_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/customer_order_report_data.xml",
         "data/customer_return_data.xml",
         "reports/customer_return_report.xml",
         "data/customer_return_mail_data.xml",
+        "reports/order_summary_report.xml",
         "wizards/sale_order_review_reject_views.xml",
         "wizards/stock_picking_delivery_confirm_views.xml",
         "wizards/stock_picking_tracking_import_views.xml",
@@ -33,6 +35,9 @@
         "views/sale_portal_templates.xml",
         "views/customer_return_views.xml",
         "views/customer_return_portal_templates.xml",
+        "views/customer_order_analysis_views.xml",
+        "views/customer_order_report_views.xml",
+        "views/customer_order_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_order_management_menus.xml",
     ],
@@ -41,6 +46,9 @@
         "demo/customer_return_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_order_management/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "customer_order_management/static/tests/tours/*.js",
         ],

@@ -11,3 +11,5 @@ from . import product_template
 from . import customer_return
 from . import sale_order_return
 from . import stock_return
+from . import customer_order_analysis
+from . import customer_order_report

@@ -11,3 +11,4 @@ from . import test_portal
 from . import test_tracking_import
 from . import test_customer_return
 from . import test_return_portal
+from . import test_order_analysis

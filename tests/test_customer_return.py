@@ -1,8 +1,9 @@
+from contextlib import closing
 from datetime import timedelta
 
 import psycopg2
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
@@ -263,6 +264,19 @@ class TestCustomerReturn(CustomerOrderCommon):
     # ------------------------------------------------------------------
     # Permissions and the return window
     # ------------------------------------------------------------------
+
+    def test_concurrent_approval_loses_cleanly(self):
+        """While another transaction holds the return, an approval fails at
+        once with a clear error and creates no receipt."""
+        ret = self.env.ref("customer_order_management.demo_return_submitted")
+        self.assertEqual(ret.state, "submitted")
+        with closing(sql_db.db_connect(self.cr.dbname).cursor()) as other_cr:
+            other_cr.execute("SELECT id FROM customer_return WHERE id = %s FOR UPDATE", [ret.id])
+            with self.assertRaisesRegex(UserError, "Another user is deciding"):
+                ret.with_user(self.manager).action_approve()
+            other_cr.rollback()
+        self.assertEqual(ret.state, "submitted")
+        self.assertFalse(ret.return_picking_id)
 
     def test_salesman_cannot_approve(self):
         ret = self._new_return()

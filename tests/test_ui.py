@@ -37,6 +37,42 @@ class TestOrderReviewTour(HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestDashboardTour(HttpCase):
+    def test_dashboard_tour(self):
+        """A manager opens the overview and drills into the analysis."""
+        company = self.env.ref("base.main_company")
+        new_test_user(
+            self.env,
+            login="tour_manager",
+            password="tour_manager",
+            groups="customer_order_management.group_order_manager",
+            company_id=company.id,
+        )
+        self.env["sale.order.review.rule"].search([]).action_archive()
+        # Only the tour's order in the period: older orders move out of it.
+        self.env["sale.order"].search([("state", "=", "sale")]).write(
+            {"date_order": "2000-01-01 00:00:00"}
+        )
+        customer = self.env["res.partner"].create({"name": "Dashboard Customer"})
+        product = self.env["product.product"].create(
+            {"name": "Dashboard Desk", "list_price": 1234, "taxes_id": [(5, 0, 0)]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": company.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        self.start_tour(
+            "/odoo/action-customer_order_management.action_order_dashboard",
+            "customer_order_management_dashboard_tour",
+            login="tour_manager",
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestViews(CustomerOrderCommon):
     def test_order_desk_views_render(self):
         for xmlid in (
@@ -47,6 +83,7 @@ class TestViews(CustomerOrderCommon):
             "action_customer_return",
             "action_customer_return_line_analysis",
             "action_customer_return_reason",
+            "action_customer_order_analysis",
         ):
             action = self.env.ref(f"customer_order_management.{xmlid}")
             model = self.env[action.res_model].with_user(self.manager)

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Analytics benchmark: the order analysis and the report pack at scale.
+
+One database with the addon (no demo data). 1,000,000 sales order lines
+(100,000 confirmed orders x 10 lines over 24 months and 6 channels) are
+bulk-generated in SQL by copying one real order and line made by the ORM,
+so every column sale.report and the analysis read is filled as Odoo would.
+
+1. Pivot month x channel (sum of the untaxed amount, count) through the
+   ORM's ``_read_group`` on ``customer.order.analysis`` against a
+   hand-written SQL GROUP BY on sale_order_line/sale_order. Median of 3 runs
+   each, alternated. Goal: <= 2x.
+2. The XLSX pack of all sections over the 24 months: wall time and peak
+   Python memory growth (tracemalloc) of the pack, and of raw xlsxwriter
+   (``constant_memory``) writing the same rows. Goal: memory growth
+   <= 150 MB; time <= 1.5x.
+
+Usage: python3 bench/analysis_bench.py [--lines 1000000] [--out bench/out]
+Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
+"""
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "customer_order_management"
+LINES_PER_ORDER = 10
+CHANNELS = ("phone", "fax", "email", "website", "portal", "edi")
+
+
+def _python():
+    return os.environ.get("ODOO_PYTHON", sys.executable)
+
+
+def orchestrate(options):
+    try:
+        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
+    except subprocess.CalledProcessError:
+        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
+    work = Path(tempfile.mkdtemp(prefix="com-bench-analysis-"))
+    (work / "addons").mkdir()
+    (work / "addons" / ADDON).symlink_to(ROOT)
+    community = subprocess.check_output(
+        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
+        text=True,
+    ).strip()
+    addons_path = f"{work / 'addons'},{community}"
+    db = f"com_bench_analysis_{time.strftime('%Y%m%d_%H%M%S')}"
+    try:
+        print(f"== {db}: installing {ADDON}", flush=True)
+        subprocess.run(
+            [
+                _python(),
+                "-m",
+                "odoo",
+                f"--addons-path={addons_path}",
+                f"--data-dir={work / 'data'}",
+                "--log-level=warn",
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--stop-after-init",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"== {options.lines} lines: generating and measuring", flush=True)
+        out = subprocess.check_output(
+            [
+                _python(),
+                __file__,
+                "--worker",
+                "--db",
+                db,
+                "--lines",
+                str(options.lines),
+                "--addons-path",
+                addons_path,
+                "--data-dir",
+                str(work / "data"),
+            ],
+            text=True,
+        )
+        results = json.loads(out.strip().splitlines()[-1])
+    finally:
+        subprocess.run(["dropdb", "--if-exists", db], check=False)
+    report(results, options)
+
+
+def report(results, options):
+    pivot, pack = results["pivot"], results["pack"]
+    lines = [
+        (
+            f"Lines: {results['lines']:,} ({results['orders']:,} orders), generated in "
+            f"{results['generate_s']:.1f} s."
+        ),
+        "",
+        "| measure | ORM / pack | raw | ratio |",
+        "| --- | ---: | ---: | ---: |",
+        (
+            f"| pivot month x channel, median s | {pivot['orm_s']:.3f} | {pivot['sql_s']:.3f} | "
+            f"**{pivot['orm_s'] / pivot['sql_s']:.2f}** |"
+        ),
+        f"| XLSX pack, s (queries + writing) | {pack['pack_s']:.2f} | - | - |",
+        (
+            f"| XLSX writing only, s | {pack['write_s']:.2f} | {pack['raw_s']:.2f} | "
+            f"**{pack['write_s'] / pack['raw_s']:.2f}** |"
+        ),
+        (
+            f"| peak Python memory growth, MiB | {pack['pack_peak_mib']:.1f} | "
+            f"{pack['raw_peak_mib']:.1f} | - |"
+        ),
+        "",
+        (
+            f"Pivot groups: {pivot['groups']} (same sums both ways: {pivot['same']}). Pack: "
+            f"{pack['rows']:,} rows over {pack['sheets']} sheets, {pack['bytes']:,} bytes."
+        ),
+    ]
+    text = "\n".join(lines)
+    print(text)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "analysis_bench.json").write_text(json.dumps(results, indent=2))
+    (out / "analysis_bench.md").write_text(text + "\n")
+
+
+# ----------------------------------------------------------------------
+# Worker
+# ----------------------------------------------------------------------
+
+
+def _generate(env, lines):
+    """Copy one ORM-made order and line in SQL: ``lines`` lines."""
+    from odoo.fields import Command  # noqa: PLC0415
+
+    env["sale.order.review.rule"].search([]).action_archive()
+    partner = env["res.partner"].create({"name": "Analysis Bench Customer"})
+    products = env["product.product"].create(
+        [{"name": f"Analysis Bench {i}", "list_price": 10 + i} for i in range(LINES_PER_ORDER)]
+    )
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [Command.create({"product_id": p.id}) for p in products],
+        }
+    )
+    order.action_confirm()
+    env.flush_all()
+    cr = env.cr
+    orders = lines // LINES_PER_ORDER
+
+    def columns(table):
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = %s AND column_name != 'id' "
+            "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            [table],
+        )
+        return [row[0] for row in cr.fetchall()]
+
+    so_cols = columns("sale_order")
+    channels = ", ".join(f"'{channel}'" for channel in CHANNELS)
+    overrides = {
+        "name": "'BENCH/' || b.g",
+        "date_order": "now() - (b.g %% 730) * interval '1 day'",
+        "order_channel": f"(ARRAY[{channels}])[1 + b.g %% {len(CHANNELS)}]",
+        "access_token": "NULL",
+    }
+    select = ", ".join(overrides.get(c, f"t.{c}") for c in so_cols)
+    cr.execute(
+        f"CREATE TEMP TABLE bench_orders AS SELECT g, nextval('sale_order_id_seq') AS id "
+        f"FROM generate_series(1, {orders}) g"
+    )
+    cr.execute(
+        f"INSERT INTO sale_order (id, {', '.join(so_cols)}) "
+        f"SELECT b.id, {select} FROM sale_order t, bench_orders b WHERE t.id = %s",
+        [order.id],
+    )
+    sol_cols = columns("sale_order_line")
+    select = ", ".join("b.id" if c == "order_id" else f"l.{c}" for c in sol_cols)
+    cr.execute(
+        f"INSERT INTO sale_order_line ({', '.join(sol_cols)}) "
+        f"SELECT {select} FROM sale_order_line l, bench_orders b WHERE l.order_id = %s",
+        [order.id],
+    )
+    cr.execute("ANALYZE sale_order; ANALYZE sale_order_line")
+    env.invalidate_all()
+    return orders + 1
+
+
+def _median_time(func, runs=3):
+    times = []
+    for _i in range(runs):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def work(options):
+    from datetime import date  # noqa: PLC0415
+
+    import xlsxwriter  # noqa: PLC0415
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        [
+            f"--addons-path={options.addons_path}",
+            f"--data-dir={options.data_dir}",
+            "--log-level=warn",
+        ]
+    )
+    registry = Registry(options.db)
+    results = {"lines": options.lines}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"))
+        start = time.perf_counter()
+        results["orders"] = _generate(env, options.lines)
+        results["generate_s"] = time.perf_counter() - start
+        Analysis = env["customer.order.analysis"]
+
+        def orm():
+            env.invalidate_all()
+            return Analysis._read_group(
+                [("state", "=", "sale")],
+                ["date_order:month", "order_channel"],
+                ["price_subtotal:sum", "__count"],
+            )
+
+        def sql():
+            cr.execute(
+                """
+                SELECT date_trunc('month', s.date_order), s.order_channel,
+                       SUM(l.price_subtotal / COALESCE(NULLIF(s.currency_rate, 0), 1.0)),
+                       COUNT(*)
+                  FROM sale_order_line l JOIN sale_order s ON s.id = l.order_id
+                 WHERE s.state = 'sale' AND l.display_type IS NULL
+                 GROUP BY 1, 2
+                """
+            )
+            return cr.fetchall()
+
+        orm(), sql()  # warm both (caches, plans)
+        orm_times, sql_times = [], []
+        for _round in range(3):
+            orm_s, orm_rows = _median_time(orm, runs=1)
+            sql_s, sql_rows = _median_time(sql, runs=1)
+            orm_times.append(orm_s)
+            sql_times.append(sql_s)
+        results["pivot"] = {
+            "orm_s": statistics.median(orm_times),
+            "sql_s": statistics.median(sql_times),
+            "groups": len(orm_rows),
+            "same": round(sum(r[2] for r in orm_rows), 2) == round(sum(r[2] for r in sql_rows), 2)
+            and sum(r[3] for r in orm_rows) == sum(r[3] for r in sql_rows),
+        }
+
+        Pack = env["customer.order.report.pack"]
+        today = date.today()
+        sections = {"summary", "channels", "products", "customers", "returns", "backlog"}
+        tracemalloc.start()
+        start = time.perf_counter()
+        data = Pack._get_data(today - relativedelta(months=24), today, sections)
+        mid = time.perf_counter()
+        content = Pack._render_xlsx(data)
+        end = time.perf_counter()
+        _current, pack_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rows = [
+            [row[key] for _label, key, _kind in Pack.SECTION_COLUMNS[code]]
+            for code in data["sections"]
+            if code != "summary"
+            for row in data.get(code, [])
+        ]
+        rows += [[p["month"], p["orders"], p["revenue"]] for p in data["trend"]]
+        tracemalloc.start()
+        start_raw = time.perf_counter()
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
+        sheet = book.add_worksheet()
+        for index, row in enumerate(rows):
+            for col, value in enumerate(row):
+                if hasattr(value, "strftime"):
+                    sheet.write_datetime(index, col, value)
+                else:
+                    sheet.write(index, col, value)
+        book.close()
+        raw_s = time.perf_counter() - start_raw
+        _current, raw_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results["pack"] = {
+            "pack_s": end - start,
+            "write_s": end - mid,
+            "raw_s": raw_s,
+            "pack_peak_mib": pack_peak / 2**20,
+            "raw_peak_mib": raw_peak / 2**20,
+            "rows": len(rows),
+            "sheets": len(data["sections"]),
+            "bytes": len(content),
+        }
+        cr.rollback()
+    print(json.dumps(results))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--db")
+    parser.add_argument("--addons-path")
+    parser.add_argument("--data-dir")
+    options = parser.parse_args()
+    if options.worker:
+        work(options)
+    else:
+        orchestrate(options)
+
+
+if __name__ == "__main__":
+    main()

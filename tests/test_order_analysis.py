@@ -1,0 +1,310 @@
+import base64
+import io
+from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+import openpyxl
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import CustomerOrderCommon
+
+
+class OrderAnalysisDataset(CustomerOrderCommon):
+    """A constructed dataset whose answers are known:
+
+    - A: 10 x 10, promised in 5 days, shipped today (on time), 2 returned
+      and refunded, reviewed in 2 h;
+    - B: 5 x 20, promised yesterday, shipped today (late), reviewed in 4 h;
+    - C: 4 x 25, confirmed, not shipped (backlog)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_stock(cls.storable, 100)
+        cls.analysis_customer = cls.env["res.partner"].create(
+            {"name": "Analysis Customer", "email": "analysis@example.com"}
+        )
+        now = fields.Datetime.now()
+        cls.order_a = cls._analysis_order(10, 10, now + timedelta(days=5), review_hours=2)
+        cls.order_b = cls._analysis_order(5, 20, now - timedelta(days=1), review_hours=4)
+        cls.order_c = cls._analysis_order(4, 25, now + timedelta(days=5))
+        cls._deliver(cls.order_a)
+        cls._deliver(cls.order_b)
+        reason = cls.env.ref("customer_order_management.return_reason_damaged")
+        ret = cls.env["customer.return"].create(
+            {
+                "order_id": cls.order_a.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": cls.order_a.order_line.id,
+                            "quantity": 2,
+                            "reason_id": reason.id,
+                        }
+                    )
+                ],
+            }
+        )
+        ret.action_submit()
+        ret.action_approve()
+        ret.action_receive()
+        cls.customer_return = ret
+        cls.env.flush_all()
+        cls.domain = [("partner_id", "=", cls.analysis_customer.id)]
+        cls.order_domain = [("partner_id", "=", cls.analysis_customer.id)]
+
+    @classmethod
+    def _analysis_order(cls, qty, price, commitment, review_hours=None):
+        order = cls._create_order(
+            qty=qty,
+            price=price,
+            partner_id=cls.analysis_customer.id,
+            commitment_date=commitment,
+            user_id=cls.salesman.id,
+        )
+        order.action_confirm()
+        if review_hours:
+            start = fields.Datetime.now() - timedelta(days=1)
+            order.write(
+                {
+                    "review_date": start,
+                    "review_decision_date": start + timedelta(hours=review_hours),
+                }
+            )
+        return order
+
+
+@tagged("post_install", "-at_install")
+class TestOrderAnalysis(OrderAnalysisDataset):
+    """The analysis rows and the KPIs, against the known answers."""
+
+    def _kpis(self, user=None, **kwargs):
+        Analysis = self.env["customer.order.analysis"]
+        if user:
+            Analysis = Analysis.with_user(user)
+        return Analysis._get_kpis(domain=self.domain, order_domain=self.order_domain, **kwargs)
+
+    def test_rows_match_their_orders(self):
+        rows = self.env["customer.order.analysis"].search(self.domain)
+        self.assertEqual(len(rows), 3)
+        row_a = rows.filtered(lambda r: r.order_id == self.order_a)
+        self.assertRecordValues(
+            row_a,
+            [
+                {
+                    "qty_ordered": 10,
+                    "qty_delivered": 8,
+                    "qty_returned": 2,
+                    "price_subtotal": 100,
+                    "on_time": True,
+                    "order_channel": "other",
+                    "state": "sale",
+                    "product_id": self.storable.id,
+                    "company_id": self.env.company.id,
+                }
+            ],
+        )
+        self.assertAlmostEqual(row_a.review_hours, 2, places=3)
+        self.assertTrue(row_a.delivered_date)
+        self.assertLess(row_a.lead_time_days, 1)
+        row_b = rows.filtered(lambda r: r.order_id == self.order_b)
+        self.assertFalse(row_b.on_time)
+        self.assertTrue(row_b.delivered_date)
+        row_c = rows.filtered(lambda r: r.order_id == self.order_c)
+        self.assertFalse(row_c.delivered_date)
+        self.assertEqual(row_c.lifecycle_stage, "confirmed")
+        self.assertEqual(
+            self.env["customer.order.analysis"].search_count(
+                [*self.domain, ("qty_returned", ">", 0)]
+            ),
+            1,
+        )
+
+    def test_kpis(self):
+        kpis = self._kpis()
+        self.assertEqual(kpis["orders"], 3)
+        self.assertAlmostEqual(kpis["revenue"], 300)
+        self.assertAlmostEqual(kpis["average_order_value"], 100)
+        self.assertAlmostEqual(kpis["on_time_rate"], 0.5)
+        self.assertAlmostEqual(kpis["fill_rate"], 15 / 19)
+        self.assertAlmostEqual(kpis["return_rate"], 2 / 15)
+        self.assertAlmostEqual(kpis["average_review_hours"], 3, places=3)
+        backlog = {(b["stage"], b["age_bucket"]): b["count"] for b in kpis["backlog"]}
+        self.assertEqual(backlog, {("confirmed", "today"): 1, ("shipped", "today"): 2})
+
+    def test_kpis_date_range(self):
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        kpis = self._kpis(date_from=tomorrow)
+        self.assertEqual(kpis["orders"], 0)
+        self.assertEqual(kpis["revenue"], 0)
+        self.assertIsNone(kpis["on_time_rate"])
+        self.assertIsNone(kpis["fill_rate"])
+        self.assertIsNone(kpis["return_rate"])
+        self.assertEqual(self._kpis(date_to=tomorrow)["orders"], 3)
+
+    def test_salesperson_and_company_isolation(self):
+        self.assertEqual(self._kpis(user=self.salesman)["orders"], 3)
+        other_salesman = new_test_user(
+            self.env,
+            login="com_analysis_other_salesman",
+            groups="sales_team.group_sale_salesman",
+        )
+        self.assertEqual(self._kpis(user=other_salesman)["orders"], 0)
+        other_company = self.env["res.company"].create({"name": "Analysis Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="com_analysis_outsider",
+            groups="customer_order_management.group_order_manager",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        kpis = self._kpis(user=outsider)
+        self.assertEqual(kpis["orders"], 0)
+        self.assertEqual(kpis["backlog"], [])
+        self.assertFalse(
+            self.env["customer.order.analysis"].with_user(outsider).search(self.domain)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderReports(OrderAnalysisDataset):
+    """The XLSX pack, the PDF summary and the schedules, on the same
+    dataset moved to January 2020 so that the period holds only it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        (cls.order_a | cls.order_b | cls.order_c).write({"date_order": datetime(2020, 1, 15, 10)})
+        cls.customer_return.request_date = datetime(2020, 1, 20, 9)
+        cls.period = {"date_from": date(2020, 1, 1), "date_to": date(2020, 1, 31)}
+        cls.recipient = cls.env["res.partner"].create(
+            {"name": "Head of Sales", "email": "head.sales@example.com"}
+        )
+
+    def _export(self, **vals):
+        return self.env["customer.order.report.export"].create({**self.period, **vals})
+
+    def _read_xlsx(self, wizard):
+        wizard.action_export_xlsx()
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
+
+    def test_xlsx_pack(self):
+        book = self._read_xlsx(self._export())
+        self.assertEqual(
+            book.sheetnames,
+            ["Summary", "Channels", "Products", "Customers", "Returns", "Backlog", "Inventory"],
+        )
+        summary = book["Summary"]
+        values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(5, 12)}
+        self.assertEqual(values["Orders"], 3)
+        self.assertAlmostEqual(values["Revenue"], 300)
+        self.assertAlmostEqual(values["On-time Delivery Rate"], 0.5)
+        self.assertAlmostEqual(values["Fill Rate"], 15 / 19)
+        self.assertAlmostEqual(values["Return Rate"], 2 / 15)
+        self.assertEqual(summary.cell(6, 2).number_format.count("0.00"), 1, "money format")
+        self.assertEqual(summary.cell(8, 2).number_format, "0.0%")
+        self.assertEqual(len(summary._charts), 1, "the trend chart")
+        channels = book["Channels"]
+        self.assertEqual(channels.freeze_panes, "A2")
+        self.assertTrue(channels.auto_filter.ref)
+        self.assertEqual([c.value for c in channels[2]][:3], ["Other", 3, 300])
+        products = book["Products"]
+        self.assertEqual([c.value for c in products[2]], ["Desk Lamp", 19, 13, 2, 300])
+        returns = book["Returns"]
+        self.assertEqual(returns.cell(2, 5).value, 2)
+        backlog_orders = [row[0].value for row in book["Backlog"].iter_rows(min_row=2)]
+        self.assertIn(self.order_c.name, backlog_orders)
+
+    def test_empty_period_gives_an_honest_empty_pack(self):
+        wizard = self._export(date_from=date(2019, 1, 1), date_to=date(2019, 1, 31))
+        book = self._read_xlsx(wizard)
+        summary = book["Summary"]
+        self.assertEqual(summary.cell(5, 2).value, 0)
+        self.assertEqual(summary.cell(8, 2).value, "-", "no rate without deliveries")
+        self.assertEqual(book["Channels"].max_row, 1, "header only")
+
+    def test_period_ending_before_it_starts(self):
+        with self.assertRaisesRegex(ValidationError, "ends before"):
+            self._export(date_from=date(2020, 2, 1), date_to=date(2020, 1, 1))
+
+    def test_pdf_summary(self):
+        wizard = self._export()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_order_management.action_report_order_summary", wizard.ids)[
+                0
+            ]
+            .decode()
+        )
+        self.assertIn("Order Management Summary", html)
+        self.assertIn("<svg", html)
+        self.assertIn("50.0 %", html, "on-time rate")
+        self.assertIn("Desk Lamp", html)
+        action = wizard.with_user(self.manager).action_print_pdf()
+        self.assertEqual(action["report_name"], "customer_order_management.report_order_summary")
+
+    def test_other_company_pack_is_empty(self):
+        other_company = self.env["res.company"].create({"name": "Pack Other Co"})
+        data = self.env["customer.order.report.pack"]._get_data(
+            date(2020, 1, 1), date(2020, 1, 31), {"summary", "channels"}, company=other_company
+        )
+        self.assertEqual(data["kpis"]["orders"], 0)
+        self.assertEqual(data["channels"], [])
+
+    def test_schedule_recipients_checked(self):
+        Schedule = self.env["customer.order.report.schedule"]
+        # assertRaises (not ...Regex) rolls back to a savepoint: nothing written.
+        with self.assertRaises(ValidationError) as caught:
+            Schedule.create({"name": "No one"})
+        self.assertIn("recipient", str(caught.exception))
+        nomail = self.env["res.partner"].create({"name": "No Mail"})
+        with self.assertRaises(ValidationError) as caught:
+            Schedule.create({"name": "Bad", "recipient_ids": [Command.set(nomail.ids)]})
+        self.assertIn("no e-mail", str(caught.exception))
+        self.assertFalse(Schedule.search([("name", "in", ("No one", "Bad"))]))
+
+    def test_schedule_presets(self):
+        with Form(self.env["customer.order.report.schedule"]) as form:
+            form.name = "Warehouse"
+            form.department = "warehouse"
+            form.recipient_ids.add(self.recipient)
+        schedule = form.record
+        self.assertEqual(
+            set(schedule.section_ids.mapped("code")), {"summary", "backlog", "inventory", "returns"}
+        )
+
+    def test_cron_sends_once_per_period(self):
+        patcher = patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        today = fields.Date.context_today(self.env["customer.order.report.schedule"])
+        schedule = self.env["customer.order.report.schedule"].create(
+            {
+                "name": "Weekly sales",
+                "recipient_ids": [Command.set(self.recipient.ids)],
+                "frequency": "weekly",
+                "next_run_date": today,
+                "report_format": "xlsx",
+            }
+        )
+        Schedule = self.env["customer.order.report.schedule"]
+        Schedule._cron_send_due_packs()
+        sent = schedule.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(len(sent), 1)
+        self.assertIn(self.recipient, sent.partner_ids)
+        self.assertTrue(sent.attachment_ids.name.endswith(".xlsx"))
+        self.assertEqual(schedule.next_run_date, today + timedelta(days=7))
+        self.assertEqual(schedule.last_sent_period_end, today - timedelta(days=1))
+        messages = schedule.message_ids
+        Schedule._cron_send_due_packs()
+        self.assertEqual(schedule.message_ids, messages, "the second run sends nothing")
+        self.assertEqual(schedule.next_run_date, today + timedelta(days=7))
+        schedule.action_send_now()
+        self.assertEqual(len(schedule.message_ids.filtered(lambda m: m.attachment_ids)), 2)
+        self.assertEqual(schedule.next_run_date, today + timedelta(days=7))
