@@ -21,7 +21,7 @@ class CustomerOrderAnalysis(models.Model):
     _rec_name = "order_id"
     _order = "date_order desc, id desc"
 
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     date_order = fields.Datetime(string="Order Date", readonly=True)
     received_date = fields.Datetime(string="Received On", readonly=True)
     confirmation_date = fields.Datetime(string="Confirmed On", readonly=True)

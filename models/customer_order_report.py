@@ -318,15 +318,14 @@ class CustomerOrderReportPack(models.AbstractModel):
             "bool": book.add_format({"align": "center"}),
             "total": book.add_format({"bold": True, "top": 1, "num_format": money_format}),
         }
-        _ = self.env._
-        summary = book.add_worksheet(_("Summary"))
+        summary = book.add_worksheet(self.env._("Summary"))
         summary.set_column(0, 0, 28)
         summary.set_column(1, 3, 16)
-        summary.write(0, 0, _("Order Management Summary"), formats["title"])
+        summary.write(0, 0, self.env._("Order Management Summary"), formats["title"])
         summary.write(
             1,
             0,
-            _(
+            self.env._(
                 "%(start)s to %(end)s",
                 start=fields.Date.to_string(data["date_from"]),
                 end=fields.Date.to_string(data["date_to"]),
@@ -334,15 +333,15 @@ class CustomerOrderReportPack(models.AbstractModel):
         )
         kpis = data["kpis"]
         kpi_rows = [
-            (_("Orders"), kpis["orders"], "int"),
-            (_("Revenue"), kpis["revenue"], "money"),
-            (_("Average Order Value"), kpis["average_order_value"], "money"),
-            (_("On-time Delivery Rate"), kpis["on_time_rate"], "percent"),
-            (_("Fill Rate"), kpis["fill_rate"], "percent"),
-            (_("Return Rate"), kpis["return_rate"], "percent"),
-            (_("Average Review Time (h)"), kpis["average_review_hours"], "qty"),
+            (self.env._("Orders"), kpis["orders"], "int"),
+            (self.env._("Revenue"), kpis["revenue"], "money"),
+            (self.env._("Average Order Value"), kpis["average_order_value"], "money"),
+            (self.env._("On-time Delivery Rate"), kpis["on_time_rate"], "percent"),
+            (self.env._("Fill Rate"), kpis["fill_rate"], "percent"),
+            (self.env._("Return Rate"), kpis["return_rate"], "percent"),
+            (self.env._("Average Review Time (h)"), kpis["average_review_hours"], "qty"),
         ]
-        summary.write_row(3, 0, [_("Indicator"), _("Value")], formats["header"])
+        summary.write_row(3, 0, [self.env._("Indicator"), self.env._("Value")], formats["header"])
         for offset, (label, value, kind) in enumerate(kpi_rows, start=4):
             summary.write(offset, 0, label, formats["label"])
             if value is None:
@@ -350,7 +349,12 @@ class CustomerOrderReportPack(models.AbstractModel):
             else:
                 summary.write(offset, 1, value, formats[kind])
         trend_row = 4 + len(kpi_rows) + 1
-        summary.write_row(trend_row, 0, [_("Month"), _("Orders"), _("Revenue")], formats["header"])
+        summary.write_row(
+            trend_row,
+            0,
+            [self.env._("Month"), self.env._("Orders"), self.env._("Revenue")],
+            formats["header"],
+        )
         for offset, point in enumerate(data["trend"], start=trend_row + 1):
             summary.write_datetime(
                 offset, 0, datetime.combine(point["month"], time.min), formats["month"]
@@ -362,13 +366,13 @@ class CustomerOrderReportPack(models.AbstractModel):
             chart = book.add_chart({"type": "line"})
             chart.add_series(
                 {
-                    "name": _("Revenue"),
+                    "name": self.env._("Revenue"),
                     "categories": [summary.name, trend_row + 1, 0, last, 0],
                     "values": [summary.name, trend_row + 1, 2, last, 2],
                     "marker": {"type": "circle"},
                 }
             )
-            chart.set_title({"name": _("Revenue by Month")})
+            chart.set_title({"name": self.env._("Revenue by Month")})
             chart.set_legend({"none": True})
             summary.insert_chart(3, 4, chart)
         for code in data["sections"]:
