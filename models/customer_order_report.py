@@ -192,22 +192,9 @@ class CustomerOrderReportPack(models.AbstractModel):
         ]
 
     def _get_section_backlog(self, _domain, company_domain, _date_from, _date_to):
-        orders = self.env["sale.order"].search(
-            [("lifecycle_stage", "in", BACKLOG_STAGES), *company_domain],
-            order="lifecycle_stage_date",
-        )
-        stages = dict(self.env["sale.order"]._fields["lifecycle_stage"].selection)
-        return [
-            {
-                "order": order.name,
-                "customer": order.partner_id.display_name,
-                "stage": stages.get(order.lifecycle_stage, ""),
-                "days": order.stage_age_days,
-                "promised": order.promised_date,
-                "late": order.is_late,
-            }
-            for order in orders
-        ]
+        """Open orders, oldest in their stage first, as a lazy sequence read
+        in batches: a backlog of 100,000 orders never sits in memory."""
+        return _BacklogRows(self.env, [("lifecycle_stage", "in", BACKLOG_STAGES), *company_domain])
 
     def _get_section_inventory(self, _domain, company_domain, _date_from, _date_to):
         """Open demand of confirmed orders against stock, per product."""
@@ -383,6 +370,8 @@ class CustomerOrderReportPack(models.AbstractModel):
         return output.getvalue()
 
     def _write_section_sheet(self, book, formats, code, rows):
+        """One section's sheet; ``rows`` may be any iterable (written as it
+        comes, with constant memory)."""
         sheet = book.add_worksheet(self._section_label(code))
         columns = self.SECTION_COLUMNS[code]
         for col, (_label, _key, kind) in enumerate(columns):
@@ -391,29 +380,75 @@ class CustomerOrderReportPack(models.AbstractModel):
             0, 0, [self.env._(label) for label, _key, _kind in columns], formats["header"]
         )
         sheet.freeze_panes(1, 0)
-        for row_index, row in enumerate(rows, start=1):
+        money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
+        totals = dict.fromkeys(money_cols, 0.0)
+        last = 0
+        for last, row in enumerate(rows, start=1):
             for col, (_label, key, kind) in enumerate(columns):
                 value = row[key]
                 if kind == "date":
                     if value:
                         sheet.write_datetime(
-                            row_index,
+                            last,
                             col,
                             fields.Datetime.to_datetime(value).replace(tzinfo=None),
                             formats["date"],
                         )
                 elif kind == "bool":
-                    sheet.write(row_index, col, "✔" if value else "", formats["bool"])
+                    sheet.write(last, col, "✔" if value else "", formats["bool"])
                 else:
-                    sheet.write(row_index, col, value, formats[kind])
-        last = len(rows)
+                    sheet.write(last, col, value, formats[kind])
+                if col in totals:
+                    totals[col] += value or 0.0
         sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
-        money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
-        if rows and money_cols:
+        if last and money_cols:
             sheet.write(last + 1, 0, self.env._("Total"), formats["label"])
-            for col in money_cols:
-                total = sum(row[columns[col][1]] for row in rows)
+            for col, total in totals.items():
                 sheet.write(last + 1, col, total, formats["total"])
+
+
+class _BacklogRows:
+    """The backlog section's rows, fetched by batches of order ids and
+    released from the cache after each batch."""
+
+    BATCH = 2000
+
+    def __init__(self, env, domain):
+        self.env = env
+        self.ids = (
+            env["sale.order"]._search(domain, order="lifecycle_stage_date, id").get_result_ids()
+        )
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __iter__(self):
+        Order = self.env["sale.order"]
+        stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        for start in range(0, len(self.ids), self.BATCH):
+            orders = Order.browse(self.ids[start : start + self.BATCH])
+            orders.fetch(
+                [
+                    "name",
+                    "partner_id",
+                    "lifecycle_stage",
+                    "lifecycle_stage_date",
+                    "promised_date",
+                    "is_late",
+                ]
+            )
+            for order in orders:
+                stage_date = order.lifecycle_stage_date
+                yield {
+                    "order": order.name,
+                    "customer": order.partner_id.display_name,
+                    "stage": stages.get(order.lifecycle_stage, ""),
+                    "days": (now - stage_date).days if stage_date else 0,
+                    "promised": order.promised_date,
+                    "late": order.is_late,
+                }
+            self.env.invalidate_all()
 
 
 class CustomerOrderReportSchedule(models.Model):

@@ -10,6 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
+from ..models.customer_order_report import _BacklogRows
 from .common import CustomerOrderCommon
 
 
@@ -193,6 +194,8 @@ class TestOrderReports(OrderAnalysisDataset):
         return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
 
     def test_xlsx_pack(self):
+        # The backlog is read by batches: make them tiny so several are read.
+        self.patch(_BacklogRows, "BATCH", 2)
         book = self._read_xlsx(self._export())
         self.assertEqual(
             book.sheetnames,
@@ -218,6 +221,16 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertEqual(returns.cell(2, 5).value, 2)
         backlog_orders = [row[0].value for row in book["Backlog"].iter_rows(min_row=2)]
         self.assertIn(self.order_c.name, backlog_orders)
+        expected = self.env["sale.order"].search_count(
+            [
+                (
+                    "lifecycle_stage",
+                    "in",
+                    ("received", "in_review", "confirmed", "partially_shipped", "shipped"),
+                )
+            ]
+        )
+        self.assertEqual(len(backlog_orders), expected, "every batch is written")
 
     def test_empty_period_gives_an_honest_empty_pack(self):
         wizard = self._export(date_from=date(2019, 1, 1), date_to=date(2019, 1, 31))
