@@ -382,24 +382,24 @@ class CustomerOrderReportPack(models.AbstractModel):
         sheet.freeze_panes(1, 0)
         money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
         totals = dict.fromkeys(money_cols, 0.0)
+        # One writer per column, chosen once (the rows may be many).
+        writers = [
+            (col, key, kind, formats[kind]) for col, (_label, key, kind) in enumerate(columns)
+        ]
+        write, write_datetime = sheet.write, sheet.write_datetime
         last = 0
         for last, row in enumerate(rows, start=1):
-            for col, (_label, key, kind) in enumerate(columns):
+            for col, key, kind, cell_format in writers:
                 value = row[key]
                 if kind == "date":
                     if value:
-                        sheet.write_datetime(
-                            last,
-                            col,
-                            fields.Datetime.to_datetime(value).replace(tzinfo=None),
-                            formats["date"],
-                        )
+                        write_datetime(last, col, value, cell_format)
                 elif kind == "bool":
-                    sheet.write(last, col, "✔" if value else "", formats["bool"])
+                    write(last, col, "✔" if value else "", cell_format)
                 else:
-                    sheet.write(last, col, value, formats[kind])
-                if col in totals:
-                    totals[col] += value or 0.0
+                    write(last, col, value, cell_format)
+                    if col in totals:
+                        totals[col] += value or 0.0
         sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
         if last and money_cols:
             sheet.write(last + 1, 0, self.env._("Total"), formats["label"])
