@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
 from .customer_order_analysis import BACKLOG_STAGES
@@ -408,8 +409,8 @@ class CustomerOrderReportPack(models.AbstractModel):
 
 
 class _BacklogRows:
-    """The backlog section's rows, fetched by batches of order ids and
-    released from the cache after each batch."""
+    """The backlog section's rows: the order ids the user may read, then
+    their columns by batches, never the whole backlog in memory."""
 
     BATCH = 2000
 
@@ -426,29 +427,41 @@ class _BacklogRows:
         Order = self.env["sale.order"]
         stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
         now = fields.Datetime.now()
+        Order.flush_model(
+            [
+                "name",
+                "partner_id",
+                "lifecycle_stage",
+                "lifecycle_stage_date",
+                "promised_date",
+                "is_late",
+            ]
+        )
         for start in range(0, len(self.ids), self.BATCH):
-            orders = Order.browse(self.ids[start : start + self.BATCH])
-            orders.fetch(
-                [
-                    "name",
-                    "partner_id",
-                    "lifecycle_stage",
-                    "lifecycle_stage_date",
-                    "promised_date",
-                    "is_late",
-                ]
+            # The ids passed the record rules in __init__: their columns are
+            # read in one query per batch, without loading records.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT s.name, p.complete_name, s.lifecycle_stage,
+                           s.lifecycle_stage_date, s.promised_date, s.is_late
+                      FROM unnest(%s::int[]) WITH ORDINALITY AS x(id, n)
+                      JOIN sale_order s ON s.id = x.id
+                      JOIN res_partner p ON p.id = s.partner_id
+                     ORDER BY x.n
+                    """,
+                    list(self.ids[start : start + self.BATCH]),
+                )
             )
-            for order in orders:
-                stage_date = order.lifecycle_stage_date
+            for name, customer, stage, stage_date, promised, late in self.env.cr.fetchall():
                 yield {
-                    "order": order.name,
-                    "customer": order.partner_id.display_name,
-                    "stage": stages.get(order.lifecycle_stage, ""),
+                    "order": name,
+                    "customer": customer,
+                    "stage": stages.get(stage, ""),
                     "days": (now - stage_date).days if stage_date else 0,
-                    "promised": order.promised_date,
-                    "late": order.is_late,
+                    "promised": promised,
+                    "late": late,
                 }
-            self.env.invalidate_all()
 
 
 class CustomerOrderReportSchedule(models.Model):
