@@ -48,3 +48,9 @@ new_workspace() {
     link_addon "$WORK/addons"
     ADDONS="$WORK/addons,$(odoo_addons_path)"
 }
+
+# A TCP port free on this machine now, so that several runs (a test run and
+# Odoo's suites, say) can serve their browser tours side by side.
+free_port() {
+    "$ODOO_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}

@@ -21,7 +21,7 @@ echo "== Installing $INSTALL in $DB, then running $TAGS (log: $LOG)"
 set +e
 odoo_cmd -d "$DB" --addons-path="$ADDONS" --data-dir="$WORK/data" -i "$INSTALL" \
     --test-enable --test-tags "$TAGS" --stop-after-init --log-level=test \
-    --http-port="${SUITES_HTTP_PORT:-8169}" >"$LOG" 2>&1
+    --http-port="${SUITES_HTTP_PORT:-$(free_port)}" >"$LOG" 2>&1
 rc=$?
 set -e
 

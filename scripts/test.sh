@@ -36,6 +36,7 @@ cat > "$WORK/odoo.conf" <<CONF
 db_name = $DB
 addons_path = $ADDONS
 data_dir = $WORK/data
+http_port = ${TEST_HTTP_PORT:-$(free_port)}
 CONF
 
 echo "== Running the tests"
