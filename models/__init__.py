@@ -13,3 +13,5 @@ from . import sale_order_return
 from . import stock_return
 from . import customer_order_analysis
 from . import customer_order_report
+from . import sale_order_stock
+from . import stock_count

@@ -35,6 +35,53 @@ class ResCompany(models.Model):
         help="Days after delivery during which customers may request a return; 0 means no limit.",
     )
 
+    abc_threshold_a = fields.Float(
+        string="Class A Share (%)",
+        default=80.0,
+        help="Products making up this cumulative share of the last 365 days' delivered "
+        "sales value, best sellers first, are class A.",
+    )
+    abc_threshold_b = fields.Float(
+        string="Class B Share (%)",
+        default=95.0,
+        help="Products after class A up to this cumulative share are class B; the rest is C.",
+    )
+    count_frequency_a = fields.Integer(
+        string="Count Class A Every (days)", default=30
+    )
+    count_frequency_b = fields.Integer(
+        string="Count Class B Every (days)", default=90
+    )
+    count_frequency_c = fields.Integer(
+        string="Count Class C Every (days)", default=365
+    )
+    count_approval_value = fields.Monetary(
+        string="Variance Approval Above (value)",
+        currency_field="currency_id",
+        default=500.0,
+        help="A count whose line differs by more than this value (at cost) waits for a "
+        "stock manager's approval; 0 disables the value check.",
+    )
+    count_approval_percent = fields.Float(
+        string="Variance Approval Above (%)",
+        default=10.0,
+        help="A count whose line differs from the book quantity by more than this share "
+        "waits for a stock manager's approval; 0 disables the percent check.",
+    )
+
+    _abc_thresholds_valid = models.Constraint(
+        "CHECK(abc_threshold_a > 0 AND abc_threshold_a < abc_threshold_b "
+        "AND abc_threshold_b <= 100)",
+        "The ABC shares must satisfy 0 < class A share < class B share <= 100 %.",
+    )
+    _count_frequencies_positive = models.Constraint(
+        "CHECK(count_frequency_a > 0 AND count_frequency_b > 0 AND count_frequency_c > 0)",
+        "Count frequencies must be at least one day.",
+    )
+    _count_approval_positive = models.Constraint(
+        "CHECK(count_approval_value >= 0 AND count_approval_percent >= 0)",
+        "Variance approval thresholds cannot be negative.",
+    )
     _return_window_days_positive = models.Constraint(
         "CHECK(return_window_days >= 0)", "The return window cannot be negative."
     )

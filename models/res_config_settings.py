@@ -14,6 +14,17 @@ class ResConfigSettings(models.TransientModel):
     order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
+    abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
+    abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)
+    count_frequency_a = fields.Integer(related="company_id.count_frequency_a", readonly=False)
+    count_frequency_b = fields.Integer(related="company_id.count_frequency_b", readonly=False)
+    count_frequency_c = fields.Integer(related="company_id.count_frequency_c", readonly=False)
+    count_approval_value = fields.Monetary(
+        related="company_id.count_approval_value", readonly=False
+    )
+    count_approval_percent = fields.Float(
+        related="company_id.count_approval_percent", readonly=False
+    )
     order_intake_alias_id = fields.Many2one(
         "mail.alias",
         compute="_compute_order_intake_alias_id",

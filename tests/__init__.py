@@ -12,3 +12,4 @@ from . import test_tracking_import
 from . import test_customer_return
 from . import test_return_portal
 from . import test_order_analysis
+from . import test_stock_count

@@ -1,0 +1,847 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL
+
+OPEN_STATES = ("draft", "in_progress", "to_approve")
+
+VARIANCE_REASONS = [
+    ("miscount", "Earlier miscount"),
+    ("damaged", "Damaged or expired"),
+    ("loss", "Loss or theft"),
+    ("unrecorded_receipt", "Unrecorded receipt"),
+    ("unrecorded_shipment", "Unrecorded shipment"),
+    ("misplaced", "Misplaced"),
+    ("other", "Other"),
+]
+
+
+class StockCountSession(models.Model):
+    _name = "stock.count.session"
+    _description = "Stock Count Session"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_planned desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/", index="trigram"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Location",
+        required=True,
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        tracking=True,
+        help="The location counted, its sub-locations included.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Counter",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("in_progress", "Counting"),
+            ("to_approve", "To Approve"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    blind = fields.Boolean(
+        string="Blind Count",
+        help="Counters do not see the book quantities while they count (on screen and on "
+        "the count sheet); they show again once the count is validated.",
+    )
+    origin = fields.Selection(
+        [("manual", "Manual"), ("cycle", "Cycle count plan")],
+        default="manual",
+        required=True,
+        readonly=True,
+    )
+    date_planned = fields.Date(
+        string="Planned Date", default=fields.Date.context_today, required=True
+    )
+    date_start = fields.Datetime(string="Started On", readonly=True, copy=False)
+    date_done = fields.Datetime(string="Applied On", readonly=True, copy=False)
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    line_ids = fields.One2many("stock.count.line", "session_id", string="Lines", copy=True)
+    line_count = fields.Integer(compute="_compute_line_stats")
+    counted_count = fields.Integer(string="Counted", compute="_compute_line_stats")
+    recount_count = fields.Integer(string="To Recount", compute="_compute_line_stats")
+    difference_value = fields.Monetary(
+        string="Variance Value", compute="_compute_line_stats", currency_field="currency_id"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    note = fields.Html()
+
+    @api.depends(
+        "line_ids.is_counted", "line_ids.needs_recount", "line_ids.difference_value"
+    )
+    def _compute_line_stats(self):
+        for session in self:
+            lines = session.line_ids
+            session.line_count = len(lines)
+            session.counted_count = len(lines.filtered("is_counted"))
+            session.recount_count = len(lines.filtered("needs_recount"))
+            session.difference_value = sum(lines.mapped("difference_value"))
+
+    @api.constrains("location_id", "company_id")
+    def _check_location(self):
+        for session in self:
+            if session.location_id.usage != "internal":
+                raise ValidationError(
+                    self.env._(
+                        "Only internal locations can be counted, not %(location)s.",
+                        location=session.location_id.display_name,
+                    )
+                )
+            if session.location_id.company_id not in (session.company_id, False):
+                raise ValidationError(
+                    self.env._(
+                        "Location %(location)s belongs to another company.",
+                        location=session.location_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("stock.count.session") or "/"
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied(self):
+        if any(session.state not in ("draft", "cancelled") for session in self):
+            raise UserError(self.env._("Only draft or cancelled count sessions can be deleted."))
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def _lock(self):
+        """Row lock (NOWAIT): two users cannot move the same session at once;
+        the second gets a clear error instead of waiting."""
+        if not self.ids:
+            return
+        try:
+            # NOWAIT is not offered by the ORM; the savepoint keeps the
+            # transaction usable when the lock is refused.
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM stock_count_session WHERE id IN %s "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        tuple(self.ids),
+                    ),
+                    log_exceptions=False,
+                )
+        except pg_errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._("Someone else is working on this count session; try again.")
+            ) from error
+
+    def _check_state(self, states, action):
+        for session in self:
+            if session.state not in states:
+                raise UserError(
+                    self.env._(
+                        "%(session)s cannot be %(action)s: it is %(state)s.",
+                        session=session.name,
+                        action=action,
+                        state=dict(session._fields["state"]._description_selection(self.env))[
+                            session.state
+                        ],
+                    )
+                )
+
+    def _quant_domain(self, products=None):
+        self.ensure_one()
+        domain = Domain("location_id", "child_of", self.location_id.id) & Domain(
+            "product_id.is_storable", "=", True
+        )
+        if products:
+            domain &= Domain("product_id", "in", products.ids)
+        return domain
+
+    def action_start(self):
+        """Snapshot the book quantities of the location: one line per quant
+        (product, sub-location, lot, package). Planned lines (a product
+        without quant) narrow the snapshot to their products."""
+        self._check_state(("draft",), self.env._("started"))
+        self._lock()
+        now = fields.Datetime.now()
+        for session in self:
+            planned = session.line_ids.filtered(lambda line: not line.quant_id)
+            products = planned.product_id
+            quants = self.env["stock.quant"].search(session._quant_domain(products))
+            line_vals = [
+                {
+                    "session_id": session.id,
+                    "quant_id": quant.id,
+                    "product_id": quant.product_id.id,
+                    "location_id": quant.location_id.id,
+                    "lot_id": quant.lot_id.id,
+                    "package_id": quant.package_id.id,
+                    "theoretical_qty": quant.quantity,
+                    "snapshot_date": now,
+                }
+                for quant in quants
+            ]
+            # Planned products without stock are still counted (found goods).
+            for product in products - quants.product_id:
+                line_vals.append(
+                    {
+                        "session_id": session.id,
+                        "product_id": product.id,
+                        "location_id": session.location_id.id,
+                        "theoretical_qty": 0.0,
+                        "snapshot_date": now,
+                    }
+                )
+            planned.unlink()
+            self.env["stock.count.line"].create(line_vals)
+        self.write({"state": "in_progress", "date_start": now})
+        return True
+
+    def _flag_moved_lines(self):
+        """Flag for recount the lines whose stock moved after their snapshot
+        (one grouped query per session). Returns the flagged lines."""
+        flagged = self.env["stock.count.line"]
+        for session in self:
+            lines = session.line_ids.filtered(lambda line: not line.needs_recount)
+            if not lines:
+                continue
+            oldest = min(lines.mapped("snapshot_date"))
+            groups = self.env["stock.move.line"]._read_group(
+                [
+                    ("state", "=", "done"),
+                    ("date", ">", oldest),
+                    ("product_id", "in", lines.product_id.ids),
+                    "|",
+                    ("location_id", "child_of", session.location_id.id),
+                    ("location_dest_id", "child_of", session.location_id.id),
+                ],
+                ["product_id", "lot_id", "location_id", "location_dest_id"],
+                ["date:max"],
+            )
+            last_move = {}
+            for product, lot, location, location_dest, date in groups:
+                for loc in (location, location_dest):
+                    key = (product.id, lot.id, loc.id)
+                    last_move[key] = max(date, last_move.get(key, date))
+            moved = lines.filtered(
+                lambda line: last_move.get(
+                    (line.product_id.id, line.lot_id.id, line.location_id.id), line.snapshot_date
+                )
+                > line.snapshot_date
+            )
+            flagged |= moved
+        if flagged:
+            flagged.write({"needs_recount": True})
+            for session, lines in flagged.grouped("session_id").items():
+                session.message_post(
+                    body=self.env._(
+                        "Stock moved after the snapshot for %(count)s lines: they are flagged "
+                        "for recount and were not applied.",
+                        count=len(lines),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return flagged
+
+    def _recount_notification(self, flagged):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "message": self.env._(
+                    "%(count)s lines moved since they were counted: recount them "
+                    "(filter 'To Recount'), then validate again.",
+                    count=len(flagged),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_validate(self):
+        """Check the count: every line counted, none moved since its snapshot;
+        variances above the company's thresholds wait for a stock manager,
+        others are applied at once."""
+        self._check_state(("in_progress",), self.env._("validated"))
+        self._lock()
+        for session in self:
+            uncounted = session.line_ids.filtered(lambda line: not line.is_counted)
+            if uncounted or not session.line_ids:
+                raise UserError(
+                    self.env._(
+                        "%(session)s cannot be validated: %(count)s lines are not counted yet "
+                        "(%(products)s).",
+                        session=session.name,
+                        count=len(uncounted),
+                        products=", ".join(uncounted[:5].product_id.mapped("display_name"))
+                        or self.env._("no line"),
+                    )
+                )
+            if session.recount_count:
+                raise UserError(
+                    self.env._(
+                        "%(session)s has lines to recount: recount them first.",
+                        session=session.name,
+                    )
+                )
+        flagged = self._flag_moved_lines()
+        if flagged:
+            return self._recount_notification(flagged)
+        to_approve = self.filtered(lambda session: session.line_ids._exceeds_threshold())
+        if to_approve:
+            to_approve.write({"state": "to_approve"})
+            to_approve._schedule_approval_activities()
+        (self - to_approve)._apply_count()
+        return True
+
+    def _schedule_approval_activities(self):
+        group = self.env.ref("stock.group_stock_manager")
+        activity_type = self.env.ref(
+            "customer_order_management.mail_activity_count_approval", raise_if_not_found=False
+        )
+        for session in self:
+            # sudo: a counter may not read other users' groups and companies;
+            # only the ids of the managers to notify leave this search.
+            managers = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("all_group_ids", "in", group.ids),
+                        ("company_ids", "in", session.company_id.ids),
+                        ("share", "=", False),
+                    ],
+                    limit=10,
+                    order="id",
+                )
+            )
+            for manager in managers:
+                session.activity_schedule(
+                    activity_type_id=activity_type.id if activity_type else False,
+                    act_type_xmlid=False if activity_type else "mail.mail_activity_data_todo",
+                    summary=self.env._("Approve count variances"),
+                    note=self.env._(
+                        "Variance of %(value)s %(currency)s above the approval threshold.",
+                        value=session.currency_id.round(session.difference_value),
+                        currency=session.currency_id.name,
+                    ),
+                    user_id=manager.id,
+                )
+
+    def action_approve(self):
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(
+                self.env._("Only stock managers can approve count variances.")
+            )
+        self._check_state(("to_approve",), self.env._("approved"))
+        self._lock()
+        flagged = self._flag_moved_lines()
+        if flagged:
+            flagged.session_id.write({"state": "in_progress"})
+            return self._recount_notification(flagged)
+        self.write({"approved_by_id": self.env.uid})
+        self._apply_count()
+        return True
+
+    def action_cancel(self):
+        self._check_state(OPEN_STATES, self.env._("cancelled"))
+        self.write({"state": "cancelled"})
+        self.activity_unlink(["customer_order_management.mail_activity_count_approval"])
+        return True
+
+    def action_reset_draft(self):
+        self._check_state(("cancelled",), self.env._("reset to draft"))
+        self.line_ids.unlink()
+        self.write({"state": "draft", "date_start": False})
+        return True
+
+    def _apply_count(self):
+        """Apply the counted quantities through Odoo's quant inventory mode
+        (inventory_quantity + _apply_inventory): inventory moves, valuation
+        and the quants' count dates stay native."""
+        Quant = self.env["stock.quant"].with_context(inventory_mode=True)
+        now = fields.Datetime.now()
+        for session in self:
+            quants = Quant.browse()
+            new_vals = []
+            for line in session.line_ids:
+                if line.quant_id.exists():
+                    line.quant_id.with_context(
+                        inventory_mode=True
+                    ).inventory_quantity = line.counted_qty
+                    quants |= line.quant_id
+                else:
+                    new_vals.append(line._get_quant_create_values())
+            if new_vals:
+                quants |= Quant.create(new_vals)
+            # The inventory moves carry the session's reference.
+            quants.with_context(inventory_mode=True, inventory_name=session.name)._apply_inventory()
+        lines = self.line_ids
+        self.write({"state": "done", "date_done": now})
+        lines.write({"count_date": now})
+        self.activity_feedback(["customer_order_management.mail_activity_count_approval"])
+        for session in self:
+            session.message_post(
+                body=self.env._(
+                    "Count applied: %(lines)s lines, variance %(value)s %(currency)s.",
+                    lines=len(session.line_ids),
+                    value=session.currency_id.round(session.difference_value),
+                    currency=session.currency_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Reports
+    # ------------------------------------------------------------------
+
+    def action_print_count_sheet(self):
+        return self.env.ref(
+            "customer_order_management.action_report_count_sheet"
+        ).report_action(self)
+
+    def action_export_discrepancies(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/customer_order_management/count/{self.id}/discrepancies.xlsx",
+            "target": "self",
+        }
+
+    def _render_discrepancy_xlsx(self):
+        """The discrepancy workbook of ``self`` (xlsxwriter): one row per
+        line with a variance, frozen header, autofilter, totals by value."""
+        import io
+
+        import xlsxwriter
+
+        self.ensure_one()
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Discrepancies")[:31])
+        header = workbook.add_format(
+            {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
+        )
+        title = workbook.add_format({"bold": True, "font_size": 14})
+        qty = workbook.add_format({"num_format": "#,##0.00"})
+        symbol = self.currency_id.symbol or self.currency_id.name
+        money = workbook.add_format({"num_format": f'#,##0.00 "{symbol}"'})
+        percent = workbook.add_format({"num_format": "0.0%"})
+        total_label = workbook.add_format({"bold": True, "top": 1})
+        total_money = workbook.add_format(
+            {"bold": True, "top": 1, "num_format": f'#,##0.00 "{symbol}"'}
+        )
+        sheet.write(0, 0, self.env._("Count %(name)s", name=self.name), title)
+        sheet.write(
+            1,
+            0,
+            self.env._(
+                "%(location)s — applied %(date)s",
+                location=self.location_id.display_name,
+                date=fields.Datetime.to_string(self.date_done) if self.date_done else "-",
+            ),
+        )
+        columns = [
+            (self.env._("Product"), 40),
+            (self.env._("Reference"), 16),
+            (self.env._("ABC"), 6),
+            (self.env._("Location"), 28),
+            (self.env._("Lot/Serial"), 16),
+            (self.env._("Book Qty"), 12),
+            (self.env._("Counted Qty"), 12),
+            (self.env._("Difference"), 12),
+            (self.env._("Difference %"), 12),
+            (self.env._("Unit Cost"), 12),
+            (self.env._("Difference Value"), 16),
+            (self.env._("Reason"), 22),
+        ]
+        header_row = 3
+        for col, (label, width) in enumerate(columns):
+            sheet.write(header_row, col, label, header)
+            sheet.set_column(col, col, width)
+        reasons = dict(VARIANCE_REASONS)
+        lines = self.line_ids.filtered(
+            lambda line: not line.product_uom_id.is_zero(line.difference_qty)
+        ).sorted(lambda line: -abs(line.difference_value))
+        row = header_row
+        for line in lines:
+            row += 1
+            product = line.product_id
+            sheet.write(row, 0, product.display_name)
+            sheet.write(row, 1, product.default_code or "")
+            sheet.write(row, 2, (product.abc_class or "").upper())
+            sheet.write(row, 3, line.location_id.display_name)
+            sheet.write(row, 4, line.lot_id.name or "")
+            sheet.write_number(row, 5, line.theoretical_qty, qty)
+            sheet.write_number(row, 6, line.counted_qty, qty)
+            sheet.write_number(row, 7, line.difference_qty, qty)
+            sheet.write_number(row, 8, line.difference_percent / 100.0, percent)
+            sheet.write_number(row, 9, product.standard_price, money)
+            sheet.write_number(row, 10, line.difference_value, money)
+            sheet.write(row, 11, reasons.get(line.reason, ""))
+        sheet.freeze_panes(header_row + 1, 0)
+        sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
+        first, last = header_row + 2, max(row, header_row) + 1
+        total_row = row + 2
+        sheet.write(total_row, 9, self.env._("Losses"), total_label)
+        sheet.write_formula(
+            total_row, 10, f'=SUMIF(K{first}:K{last},"<0")', total_money,
+            sum(v for v in lines.mapped("difference_value") if v < 0),
+        )
+        sheet.write(total_row + 1, 9, self.env._("Gains"), total_label)
+        sheet.write_formula(
+            total_row + 1, 10, f'=SUMIF(K{first}:K{last},">0")', total_money,
+            sum(v for v in lines.mapped("difference_value") if v > 0),
+        )
+        sheet.write(total_row + 2, 9, self.env._("Net"), total_label)
+        sheet.write_formula(
+            total_row + 2, 10, f"=SUM(K{first}:K{last})", total_money,
+            sum(lines.mapped("difference_value")),
+        )
+        workbook.close()
+        return buffer.getvalue()
+
+    # ------------------------------------------------------------------
+    # Cycle count planning
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_last_count_dates(self, company, products):
+        """Last count date per (location, product): our applied counts and
+        Odoo's own inventory adjustments, two grouped queries."""
+        last = {}
+        for location, product, date in self.env["stock.count.line"]._read_group(
+            [
+                ("session_id.state", "=", "done"),
+                ("company_id", "=", company.id),
+                ("product_id", "in", products.ids),
+            ],
+            ["location_id", "product_id"],
+            ["count_date:max"],
+        ):
+            last[location.id, product.id] = date
+        for location, product, date in self.env["stock.move.line"]._read_group(
+            [
+                ("state", "=", "done"),
+                ("is_inventory", "=", True),
+                ("company_id", "=", company.id),
+                ("product_id", "in", products.ids),
+                ("location_dest_id.usage", "=", "internal"),
+            ],
+            ["location_dest_id", "product_id"],
+            ["date:max"],
+        ):
+            key = (location.id, product.id)
+            last[key] = max(date, last.get(key) or date)
+        return last
+
+    @api.model
+    def _plan_cycle_counts(self, companies=None):
+        """Create one draft session per internal location holding products
+        whose last count is older than their ABC class's frequency. Products
+        already in an open session of the location are left out, so a second
+        run plans nothing new. Returns the sessions created."""
+        companies = companies or self.env["res.company"].search([])
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        created = self.browse()
+        for company in companies:
+            stock = self.env["stock.quant"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("location_id.usage", "=", "internal"),
+                    ("product_id.is_storable", "=", True),
+                    ("quantity", "!=", 0),
+                ],
+                ["location_id", "product_id"],
+            )
+            if not stock:
+                continue
+            products = self.env["product.product"].union(*(p for _loc, p in stock))
+            frequency = {
+                "a": company.count_frequency_a,
+                "b": company.count_frequency_b,
+                "c": company.count_frequency_c,
+            }
+            classes = {
+                product.id: product.product_tmpl_id.with_company(company).abc_class or "c"
+                for product in products
+            }
+            last = self._get_last_count_dates(company, products)
+            open_lines = self.env["stock.count.line"]._read_group(
+                [("session_id.state", "in", OPEN_STATES), ("company_id", "=", company.id)],
+                ["session_id", "product_id"],
+            )
+            already = {(session.location_id.id, product.id) for session, product in open_lines}
+            # Products counted in a parent location's open session are covered.
+            due = defaultdict(list)
+            for location, product in stock:
+                if any(
+                    (int(parent), product.id) in already
+                    for parent in location.parent_path.split("/")
+                    if parent
+                ):
+                    continue
+                counted = last.get((location.id, product.id))
+                limit = now - timedelta(days=frequency[classes[product.id]])
+                if counted and counted >= limit:
+                    continue
+                due[location].append(product)
+            vals_list = [
+                {
+                    "company_id": company.id,
+                    "location_id": location.id,
+                    "origin": "cycle",
+                    "date_planned": today,
+                    "user_id": False,
+                    "line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "location_id": location.id}
+                        )
+                        for product in products_due
+                    ],
+                }
+                for location, products_due in due.items()
+            ]
+            created |= self.with_company(company).create(vals_list)
+        return created
+
+    @api.model
+    def _cron_plan_cycle_counts(self):
+        """Plan the due counts company by company, committing after each."""
+        companies = self.env["res.company"].search([])
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            self._plan_cycle_counts(company)
+            if not cron._commit_progress(1):
+                return
+
+
+class StockCountLine(models.Model):
+    _name = "stock.count.line"
+    _description = "Stock Count Line"
+    _order = "session_id, location_id, product_id, lot_id, id"
+    _check_company_auto = True
+
+    session_id = fields.Many2one(
+        "stock.count.session", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
+    state = fields.Selection(related="session_id.state")
+    blind = fields.Boolean(related="session_id.blind")
+    location_id = fields.Many2one(
+        "stock.location", required=True, check_company=True, index=True
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        check_company=True,
+        index=True,
+        domain="[('is_storable', '=', True)]",
+    )
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    package_id = fields.Many2one("stock.package", readonly=True)
+    quant_id = fields.Many2one("stock.quant", readonly=True, index="btree_not_null")
+    theoretical_qty = fields.Float(
+        string="Book Quantity", digits="Product Unit", readonly=True
+    )
+    counted_qty = fields.Float(string="Counted Quantity", digits="Product Unit")
+    is_counted = fields.Boolean(
+        string="Counted",
+        help="Set as soon as a quantity is entered; tick it to confirm a count of zero.",
+    )
+    difference_qty = fields.Float(
+        string="Difference",
+        digits="Product Unit",
+        compute="_compute_difference",
+        store=True,
+    )
+    difference_percent = fields.Float(
+        string="Difference (%)", compute="_compute_difference", store=True
+    )
+    difference_value = fields.Monetary(
+        compute="_compute_difference", store=True, currency_field="currency_id"
+    )
+    currency_id = fields.Many2one(related="session_id.currency_id")
+    reason = fields.Selection(VARIANCE_REASONS, string="Variance Reason")
+    note = fields.Char()
+    snapshot_date = fields.Datetime(readonly=True)
+    needs_recount = fields.Boolean(
+        string="To Recount",
+        readonly=True,
+        help="Stock of this line moved after its book quantity was taken: count it again.",
+    )
+    count_date = fields.Datetime(readonly=True)
+
+    @api.depends("theoretical_qty", "counted_qty", "is_counted", "product_id.standard_price")
+    def _compute_difference(self):
+        for line in self:
+            if not line.is_counted:
+                line.difference_qty = line.difference_percent = line.difference_value = 0.0
+                continue
+            diff = line.counted_qty - line.theoretical_qty
+            line.difference_qty = diff
+            if line.theoretical_qty:
+                line.difference_percent = diff * 100.0 / abs(line.theoretical_qty)
+            else:
+                line.difference_percent = 100.0 if diff else 0.0
+            price = line.product_id.with_company(line.session_id.company_id).standard_price
+            line.difference_value = line.session_id.currency_id.round(diff * price)
+
+    @api.constrains("counted_qty")
+    def _check_counted_qty(self):
+        for line in self:
+            if line.counted_qty < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The counted quantity of %(product)s cannot be negative.",
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    @api.constrains("location_id", "session_id")
+    def _check_location_in_session(self):
+        for line in self:
+            session_location = line.session_id.location_id
+            if line.location_id and not line.location_id._child_of(session_location):
+                raise ValidationError(
+                    self.env._(
+                        "%(location)s is outside the counted location %(session_location)s.",
+                        location=line.location_id.display_name,
+                        session_location=session_location.display_name,
+                    )
+                )
+
+    @api.onchange("counted_qty")
+    def _onchange_counted_qty(self):
+        self.is_counted = True
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "counted_qty" in vals and "is_counted" not in vals:
+                vals["is_counted"] = True
+            if not vals.get("snapshot_date"):
+                vals["snapshot_date"] = fields.Datetime.now()
+        lines = super().create(vals_list)
+        lines.filtered(lambda line: line.state in ("to_approve", "done", "cancelled"))._raise_locked()
+        return lines
+
+    def write(self, vals):
+        if "counted_qty" in vals and "is_counted" not in vals:
+            vals = dict(vals, is_counted=True)
+        if set(vals) & {"counted_qty", "is_counted", "product_id", "lot_id", "location_id"}:
+            self.filtered(lambda line: line.state in ("to_approve", "done", "cancelled"))._raise_locked()
+        return super().write(vals)
+
+    def _raise_locked(self):
+        if self:
+            raise UserError(
+                self.env._(
+                    "%(session)s is no longer being counted: its lines cannot change.",
+                    session=self[0].session_id.name,
+                )
+            )
+
+    def _exceeds_threshold(self):
+        """True when one of the lines' variance exceeds its company's value or
+        percent approval threshold (a threshold of 0 is off)."""
+        for line in self:
+            company = line.session_id.company_id
+            if line.product_uom_id.is_zero(line.difference_qty):
+                continue
+            if company.count_approval_value and abs(line.difference_value) > (
+                company.count_approval_value
+            ):
+                return True
+            if company.count_approval_percent and abs(line.difference_percent) > (
+                company.count_approval_percent
+            ):
+                return True
+        return False
+
+    def _get_quant_create_values(self):
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "location_id": self.location_id.id,
+            "lot_id": self.lot_id.id,
+            "inventory_quantity": self.counted_qty,
+        }
+
+    def action_recount(self):
+        """Take a new snapshot of the lines' book quantities and count again."""
+        for line in self:
+            if line.state != "in_progress":
+                raise UserError(
+                    self.env._("Only lines of a session being counted can be recounted.")
+                )
+        now = fields.Datetime.now()
+        for line in self:
+            if line.quant_id.exists():
+                book = line.quant_id.quantity
+            else:
+                book = sum(
+                    self.env["stock.quant"]
+                    .search(
+                        [
+                            ("product_id", "=", line.product_id.id),
+                            ("location_id", "=", line.location_id.id),
+                            ("lot_id", "=", line.lot_id.id),
+                        ]
+                    )
+                    .mapped("quantity")
+                )
+            line.write(
+                {
+                    "theoretical_qty": book,
+                    "snapshot_date": now,
+                    "needs_recount": False,
+                    "is_counted": False,
+                    "counted_qty": 0.0,
+                }
+            )
+        return True
+
+    def action_set_counted_to_book(self):
+        """Counter confirms the book quantity (never in blind counts)."""
+        for line in self:
+            if line.blind:
+                raise UserError(self.env._("In a blind count, enter what you counted."))
+        for line in self:
+            line.write({"counted_qty": line.theoretical_qty, "is_counted": True})
+        return True

@@ -1,0 +1,441 @@
+import math
+from collections import defaultdict
+from statistics import NormalDist
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+
+
+class StockReplenishmentPlanner(models.TransientModel):
+    _name = "stock.replenishment.planner"
+    _description = "Replenishment Planner"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        required=True,
+        check_company=True,
+        default=lambda self: self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        ),
+    )
+    lookback_days = fields.Integer(
+        default=90,
+        required=True,
+        help="Days of delivered customer quantities the demand is measured on.",
+    )
+    service_level = fields.Float(
+        default=0.95,
+        required=True,
+        help="Probability of not running out during a lead time (between 0.5 and 0.999); "
+        "it sets the safety factor z.",
+    )
+    review_period_days = fields.Integer(
+        default=7,
+        required=True,
+        help="Days between two replenishments: the maximum covers the demand of one period "
+        "above the minimum.",
+    )
+    product_ids = fields.Many2many(
+        "product.product",
+        string="Products",
+        domain="[('is_storable', '=', True)]",
+        help="Leave empty to plan every storable product that sold, is on order or already "
+        "has a reordering rule in the warehouse.",
+    )
+    categ_id = fields.Many2one("product.category", string="Product Category")
+    z_score = fields.Float(
+        string="Safety Factor (z)", compute="_compute_z_score", digits=(16, 3)
+    )
+    line_ids = fields.One2many(
+        "stock.replenishment.planner.line", "planner_id", string="Suggestions"
+    )
+
+    @api.depends("service_level")
+    def _compute_z_score(self):
+        for planner in self:
+            if 0.5 < planner.service_level < 0.999:
+                planner.z_score = NormalDist().inv_cdf(planner.service_level)
+            else:
+                planner.z_score = 0.0
+
+    @api.constrains("service_level", "lookback_days", "review_period_days")
+    def _check_parameters(self):
+        for planner in self:
+            if not 0.5 < planner.service_level < 0.999:
+                raise ValidationError(
+                    self.env._(
+                        "The service level must be between 0.5 and 0.999 (it is %(level)s).",
+                        level=planner.service_level,
+                    )
+                )
+            if planner.lookback_days <= 0:
+                raise ValidationError(self.env._("The lookback must be at least one day."))
+            if planner.review_period_days < 0:
+                raise ValidationError(self.env._("The review period cannot be negative."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        planners = super().create(vals_list)
+        planners.action_compute()
+        return planners
+
+    # ------------------------------------------------------------------
+    # Computation
+    # ------------------------------------------------------------------
+
+    def _product_domain(self):
+        domain = Domain("is_storable", "=", True) & Domain(
+            "company_id", "in", [False, self.company_id.id]
+        )
+        if self.product_ids:
+            domain &= Domain("id", "in", self.product_ids.ids)
+        if self.categ_id:
+            domain &= Domain("categ_id", "child_of", self.categ_id.id)
+        return domain
+
+    def _get_daily_demand(self, date_from):
+        """{product: [qty per day]} of delivered customer quantities (in the
+        product's unit) out of the warehouse since ``date_from``, net of
+        customer returns into it: one grouped query."""
+        view = self.warehouse_id.view_location_id.id
+        base = Domain("state", "=", "done") & Domain("date", ">=", date_from)
+        product_domain = self._product_domain()
+        delivered = (
+            base
+            & Domain("location_id", "child_of", view)
+            & Domain("location_dest_id.usage", "=", "customer")
+        )
+        daily = defaultdict(lambda: defaultdict(float))
+        for product, day, qty in self.env["stock.move"]._read_group(
+            delivered & Domain("product_id", "any", product_domain),
+            ["product_id", "date:day"],
+            ["product_qty:sum"],
+        ):
+            daily[product][day] += qty
+        returned = base & Domain("location_id.usage", "=", "customer") & Domain(
+            "location_dest_id", "child_of", view
+        )
+        for product, day, qty in self.env["stock.move"]._read_group(
+            returned & Domain("product_id", "any", product_domain),
+            ["product_id", "date:day"],
+            ["product_qty:sum"],
+        ):
+            daily[product][day] -= qty
+        return daily
+
+    def _get_open_demand(self):
+        """Quantity still to deliver to customers from the warehouse, per product."""
+        view = self.warehouse_id.view_location_id.id
+        return dict(
+            self.env["stock.move"]._read_group(
+                [
+                    ("state", "not in", ("draft", "done", "cancel")),
+                    ("location_id", "child_of", view),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("product_id", "any", self._product_domain()),
+                ],
+                ["product_id"],
+                ["product_qty:sum"],
+            )
+        )
+
+    def _get_lead_times(self, products):
+        """(days, explanation) per product: the first vendor's delay, else the
+        longest delay of the pull rules that resupply the warehouse's stock
+        along the product's routes, else 0."""
+        lead = {}
+        stock_location = self.warehouse_id.lot_stock_id
+        rules = self.env["stock.rule"].search(
+            [
+                ("location_dest_id", "=", stock_location.id),
+                ("action", "!=", "push"),
+                ("company_id", "in", [False, self.company_id.id]),
+            ]
+        )
+        for product in products:
+            sellers = product.seller_ids.filtered(
+                lambda seller: seller.company_id in (self.company_id, self.env["res.company"])
+                and (not seller.product_id or seller.product_id == product)
+            )
+            if sellers:
+                seller = sellers[0]
+                lead[product] = (
+                    seller.delay,
+                    self.env._(
+                        "vendor %(vendor)s: %(days)s days", vendor=seller.partner_id.name,
+                        days=seller.delay,
+                    ),
+                )
+                continue
+            routes = product.route_ids | product.categ_id.total_route_ids
+            product_rules = rules.filtered(lambda rule, routes=routes: rule.route_id in routes)
+            if product_rules:
+                rule = max(product_rules, key=lambda rule: rule.delay)
+                lead[product] = (
+                    rule.delay,
+                    self.env._("route %(route)s: %(days)s days", route=rule.route_id.name,
+                               days=rule.delay),
+                )
+                continue
+            lead[product] = (
+                0,
+                self.env._("no vendor or route delay: 0 days (add a vendor to plan safety stock)"),
+            )
+        return lead
+
+    def action_compute(self):
+        """Fill the suggestions: a fixed number of grouped queries whatever the
+        number of products (demand, returns, open demand, stock, rules)."""
+        Line = self.env["stock.replenishment.planner.line"]
+        for planner in self:
+            planner.line_ids.unlink()
+            now = fields.Datetime.now()
+            date_from = fields.Datetime.subtract(now, days=planner.lookback_days)
+            daily = planner._get_daily_demand(date_from)
+            open_demand = planner._get_open_demand()
+            orderpoints = self.env["stock.warehouse.orderpoint"].search(
+                [
+                    ("warehouse_id", "=", planner.warehouse_id.id),
+                    ("location_id", "=", planner.warehouse_id.lot_stock_id.id),
+                    ("product_id", "any", planner._product_domain()),
+                ]
+            )
+            orderpoint_by_product = {op.product_id: op for op in orderpoints}
+            products = self.env["product.product"].union(
+                *daily.keys(), *open_demand.keys(), orderpoints.product_id
+            )
+            if planner.product_ids:
+                products |= planner.product_ids.filtered("is_storable")
+            products = products.with_context(warehouse_id=planner.warehouse_id.id)
+            quantities = products._compute_quantities_dict(None, None, None)
+            lead_times = planner._get_lead_times(products)
+            z = planner.z_score
+            days = planner.lookback_days
+            vals_list = []
+            for product in products.sorted("display_name"):
+                per_day = daily.get(product, {})
+                total = sum(per_day.values())
+                mean = total / days
+                variance = sum(q * q for q in per_day.values()) / days - mean * mean
+                sigma = math.sqrt(max(variance, 0.0))
+                lead_days, lead_source = lead_times[product]
+                safety = z * sigma * math.sqrt(lead_days)
+                lead_demand = mean * lead_days
+                # Reordering rules are set in whole units of the product.
+                rounding = max(product.uom_id.rounding or 1.0, 1.0)
+                minimum = _round_up(safety + lead_demand, rounding)
+                maximum = max(
+                    _round_up(minimum + mean * planner.review_period_days, rounding), minimum
+                )
+                orderpoint = orderpoint_by_product.get(product)
+                vals_list.append(
+                    {
+                        "planner_id": planner.id,
+                        "product_id": product.id,
+                        "demand_qty": total,
+                        "avg_daily_demand": mean,
+                        "demand_std_dev": sigma,
+                        "lead_time_days": lead_days,
+                        "lead_time_source": lead_source,
+                        "safety_stock": safety,
+                        "lead_time_demand": lead_demand,
+                        "open_demand_qty": open_demand.get(product, 0.0),
+                        "qty_on_hand": quantities[product.id]["qty_available"],
+                        "forecast_qty": quantities[product.id]["virtual_available"],
+                        "suggested_min": minimum,
+                        "suggested_max": maximum,
+                        "orderpoint_id": orderpoint.id if orderpoint else False,
+                        "current_min": orderpoint.product_min_qty if orderpoint else 0.0,
+                        "current_max": orderpoint.product_max_qty if orderpoint else 0.0,
+                    }
+                )
+            Line.create(vals_list)
+        return self._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self[:1].id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_apply(self):
+        """Create or update the warehouse's reordering rules with the selected
+        suggestions."""
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(self.env._("Only stock managers can change reordering rules."))
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        created = updated = 0
+        for planner in self:
+            lines = planner.line_ids.filtered("to_apply")
+            if not lines:
+                raise UserError(self.env._("Select at least one suggestion to apply."))
+            # Refresh: a rule may have been created since the computation.
+            existing = {
+                op.product_id: op
+                for op in Orderpoint.search(
+                    [
+                        ("warehouse_id", "=", planner.warehouse_id.id),
+                        ("location_id", "=", planner.warehouse_id.lot_stock_id.id),
+                        ("product_id", "in", lines.product_id.ids),
+                    ]
+                )
+            }
+            new_vals = []
+            for line in lines:
+                values = {
+                    "product_min_qty": line.suggested_min,
+                    "product_max_qty": line.suggested_max,
+                }
+                orderpoint = existing.get(line.product_id)
+                if orderpoint:
+                    if (orderpoint.product_min_qty, orderpoint.product_max_qty) != (
+                        line.suggested_min,
+                        line.suggested_max,
+                    ):
+                        orderpoint.write(values)
+                        updated += 1
+                    line.orderpoint_id = orderpoint
+                else:
+                    new_vals.append(
+                        dict(
+                            values,
+                            product_id=line.product_id.id,
+                            warehouse_id=planner.warehouse_id.id,
+                            location_id=planner.warehouse_id.lot_stock_id.id,
+                            company_id=planner.company_id.id,
+                        )
+                    )
+            if new_vals:
+                orderpoints = Orderpoint.create(new_vals)
+                created += len(orderpoints)
+                by_product = {op.product_id: op for op in orderpoints}
+                for line in lines:
+                    if line.product_id in by_product:
+                        line.orderpoint_id = by_product[line.product_id]
+            for line in lines:
+                line.write(
+                    {"current_min": line.suggested_min, "current_max": line.suggested_max}
+                )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Reordering rules: %(created)s created, %(updated)s updated.",
+                    created=created,
+                    updated=updated,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+
+def _round_up(value, rounding):
+    """``value`` rounded up to the unit's rounding (0.4 units -> 1 unit)."""
+    if value <= 0:
+        return 0.0
+    return math.ceil(round(value / rounding, 6)) * rounding
+
+
+class StockReplenishmentPlannerLine(models.TransientModel):
+    _name = "stock.replenishment.planner.line"
+    _description = "Replenishment Planner Suggestion"
+    _order = "planner_id, id"
+
+    planner_id = fields.Many2one(
+        "stock.replenishment.planner", required=True, ondelete="cascade", index=True
+    )
+    product_id = fields.Many2one("product.product", required=True, readonly=True)
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    abc_class = fields.Selection(related="product_id.abc_class")
+    to_apply = fields.Boolean(string="Apply", default=True)
+    demand_qty = fields.Float(
+        string="Delivered", digits="Product Unit", readonly=True,
+        help="Net quantity delivered to customers from the warehouse over the lookback.",
+    )
+    avg_daily_demand = fields.Float(
+        string="Avg Daily Demand", digits=(16, 3), readonly=True,
+        help="Delivered quantity divided by the lookback days (days without sales count as 0).",
+    )
+    demand_std_dev = fields.Float(
+        string="Daily Deviation (σ)", digits=(16, 3), readonly=True,
+        help="Standard deviation of the daily delivered quantity over the lookback.",
+    )
+    lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
+    lead_time_source = fields.Char(string="Lead Time From", readonly=True)
+    safety_stock = fields.Float(
+        digits=(16, 2), readonly=True, help="z × σ × √(lead time)."
+    )
+    lead_time_demand = fields.Float(
+        digits=(16, 2), readonly=True, help="Average daily demand × lead time."
+    )
+    open_demand_qty = fields.Float(
+        string="Open Orders", digits="Product Unit", readonly=True,
+        help="Quantity confirmed to customers and not delivered yet.",
+    )
+    qty_on_hand = fields.Float(string="On Hand", digits="Product Unit", readonly=True)
+    forecast_qty = fields.Float(
+        string="Forecast", digits="Product Unit", readonly=True,
+        help="Odoo's forecasted quantity in the warehouse: on hand + incoming − outgoing "
+        "(open orders included).",
+    )
+    suggested_min = fields.Float(
+        digits="Product Unit", readonly=True,
+        help="Safety stock + lead-time demand, rounded up.",
+    )
+    suggested_max = fields.Float(
+        digits="Product Unit", readonly=True,
+        help="Suggested minimum + average daily demand × review period, rounded up.",
+    )
+    current_min = fields.Float(digits="Product Unit", readonly=True)
+    current_max = fields.Float(digits="Product Unit", readonly=True)
+    orderpoint_id = fields.Many2one("stock.warehouse.orderpoint", readonly=True)
+    below_min = fields.Boolean(
+        string="Reorder Now", compute="_compute_explanation",
+        help="The forecast is under the suggested minimum.",
+    )
+    explanation = fields.Text(compute="_compute_explanation")
+
+    @api.depends("suggested_min", "suggested_max", "forecast_qty")
+    def _compute_explanation(self):
+        for line in self:
+            planner = line.planner_id
+            line.below_min = line.forecast_qty < line.suggested_min
+            line.explanation = self.env._(
+                "Demand: %(total)s delivered in %(days)s days = %(mean)s per day "
+                "(σ %(sigma)s).\n"
+                "Lead time: %(lead_origin)s.\n"
+                "Safety stock = z %(z)s × σ %(sigma)s × √%(lead)s = %(safety)s.\n"
+                "Min = safety stock %(safety)s + lead-time demand %(mean)s × %(lead)s = "
+                "%(lead_demand)s → %(min)s.\n"
+                "Max = min %(min)s + %(mean)s × review period %(review)s days → %(max)s.\n"
+                "Forecast %(forecast)s (on hand %(on_hand)s, open orders %(open)s).",
+                total=_fmt(line.demand_qty),
+                days=planner.lookback_days,
+                mean=_fmt(line.avg_daily_demand, 3),
+                sigma=_fmt(line.demand_std_dev, 3),
+                lead_origin=line.lead_time_source or "",
+                z=_fmt(planner.z_score, 3),
+                lead=_fmt(line.lead_time_days),
+                safety=_fmt(line.safety_stock),
+                lead_demand=_fmt(line.lead_time_demand),
+                min=_fmt(line.suggested_min),
+                review=planner.review_period_days,
+                max=_fmt(line.suggested_max),
+                forecast=_fmt(line.forecast_qty),
+                on_hand=_fmt(line.qty_on_hand),
+                open=_fmt(line.open_demand_qty),
+            )
+
+
+def _fmt(value, digits=2):
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".") if value else "0"
