@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -112,7 +113,9 @@ class ProductTemplate(models.Model):
                     to_write[new_class].append(template.id)
             for abc_class, ids in to_write.items():
                 if ids:
-                    self.browse(ids).with_company(company).write({"abc_class": abc_class})
+                    # sudo: the class is a computed figure, not an edit of the
+                    # product; stock managers recompute it without product rights.
+                    self.browse(ids).sudo().with_company(company).write({"abc_class": abc_class})
                     changed += len(ids)
         return changed
 
@@ -128,6 +131,8 @@ class ProductTemplate(models.Model):
                 return
 
     def action_compute_abc_classes(self):
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(self.env._("Only stock managers can recompute the ABC classes."))
         changed = self.env["product.template"]._compute_abc_classes(self.env.company)
         return {
             "type": "ir.actions.client",

@@ -90,3 +90,68 @@ class TestViews(CustomerOrderCommon):
             for view_id, view_type in action.views:
                 with self.subTest(action=xmlid, view=view_type):
                     model.get_views([(view_id, view_type)])
+
+    def test_inventory_views_render(self):
+        stock_user = new_test_user(self.env, login="com_views_stock", groups="stock.group_stock_user")
+        for xmlid, model in (
+            ("customer_order_management.action_stock_count_session", "stock.count.session"),
+            ("customer_order_management.action_stock_replenishment_planner",
+             "stock.replenishment.planner"),
+            ("stock.product_template_action_product", "product.template"),
+        ):
+            action = self.env.ref(xmlid)
+            views = [(view_id, view_type) for view_id, view_type in action.views] or [
+                (False, "form")
+            ]
+            with self.subTest(action=xmlid):
+                self.env[model].with_user(stock_user).get_views([*views, (False, "search")])
+
+
+@tagged("post_install", "-at_install")
+class TestStockCountTour(HttpCase):
+    def test_counter_enters_a_blind_count(self):
+        """A counter opens their count, enters a quantity blind and validates."""
+        self.env.company.write({"count_approval_value": 500.0, "count_approval_percent": 0.0})
+        counter = new_test_user(
+            self.env,
+            login="tour_counter",
+            password="tour_counter",
+            groups="stock.group_stock_user",
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        shelf = self.env["stock.location"].create(
+            {"name": "Tour Shelf", "location_id": warehouse.lot_stock_id.id}
+        )
+        chair = self.env["product.product"].create(
+            {"name": "Tour Chair", "is_storable": True, "standard_price": 50.0}
+        )
+        self.env["stock.quant"]._update_available_quantity(chair, shelf, 10)
+        session = self.env["stock.count.session"].create(
+            {"location_id": shelf.id, "user_id": counter.id, "blind": True}
+        )
+        session.action_start()
+        self.env["stock.count.session"].search(
+            [("id", "!=", session.id), ("state", "in", ("draft", "in_progress", "to_approve"))]
+        ).action_cancel()
+        self.start_tour(
+            "/odoo/action-customer_order_management.action_stock_count_session",
+            "customer_order_management_stock_count_tour",
+            login="tour_counter",
+        )
+        self.assertRecordValues(session.line_ids, [{"counted_qty": 9, "difference_qty": -1}])
+        self.assertEqual(session.state, "done")
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", chair.id), ("location_id", "=", shelf.id)]
+        )
+        self.assertEqual(quant.quantity, 9)
+        # The discrepancy workbook downloads with the counter's session.
+        response = self.url_open(
+            f"/customer_order_management/count/{session.id}/discrepancies.xlsx"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content[:2], b"PK")
+        self.assertIn("Count%20discrepancies", response.headers["Content-Disposition"])
+        response = self.url_open("/customer_order_management/count/999999/discrepancies.xlsx")
+        self.assertEqual(response.status_code, 404)

@@ -49,7 +49,7 @@ class StockReplenishmentPlanner(models.TransientModel):
     )
     categ_id = fields.Many2one("product.category", string="Product Category")
     z_score = fields.Float(
-        string="Safety Factor (z)", compute="_compute_z_score", digits=(16, 3)
+        string="Safety Factor (z)", compute="_compute_z_score"
     )
     line_ids = fields.One2many(
         "stock.replenishment.planner.line", "planner_id", string="Suggestions"
@@ -363,20 +363,20 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         help="Net quantity delivered to customers from the warehouse over the lookback.",
     )
     avg_daily_demand = fields.Float(
-        string="Avg Daily Demand", digits=(16, 3), readonly=True,
+        string="Avg Daily Demand", readonly=True,
         help="Delivered quantity divided by the lookback days (days without sales count as 0).",
     )
     demand_std_dev = fields.Float(
-        string="Daily Deviation (σ)", digits=(16, 3), readonly=True,
+        string="Daily Deviation (σ)", readonly=True,
         help="Standard deviation of the daily delivered quantity over the lookback.",
     )
     lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
     safety_stock = fields.Float(
-        digits=(16, 2), readonly=True, help="z × σ × √(lead time)."
+        readonly=True, help="z × σ × √(lead time)."
     )
     lead_time_demand = fields.Float(
-        digits=(16, 2), readonly=True, help="Average daily demand × lead time."
+        readonly=True, help="Average daily demand × lead time."
     )
     open_demand_qty = fields.Float(
         string="Open Orders", digits="Product Unit", readonly=True,

@@ -1,0 +1,326 @@
+import math
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+
+from .common import CustomerOrderCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAbcClassification(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A company of its own: the demo data's sales do not weigh in.
+        cls.abc_company = cls.env["res.company"].create({"name": "ABC Trading"})
+        cls.env.user.company_ids |= cls.abc_company
+        cls.env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=[cls.abc_company.id])
+        )
+        cls.abc_warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.abc_company.id)], limit=1
+        )
+        Product = cls.env["product.product"]
+        cls.products = [
+            Product.create(
+                {
+                    "name": f"ABC {name}",
+                    "is_storable": True,
+                    "list_price": 1.0,
+                    "taxes_id": [Command.clear()],
+                }
+            )
+            for name in ("top", "second", "third", "tail", "never sold")
+        ]
+        for product in cls.products:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.abc_warehouse.lot_stock_id, 100
+            )
+        # Delivered sales values 50 / 30 / 15 / 5 (of 100) and nothing.
+        for product, value in zip(cls.products, (50, 30, 15, 5), strict=False):
+            order = cls.env["sale.order"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.abc_company.id,
+                    "warehouse_id": cls.abc_warehouse.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": 10, "price_unit": value / 10}
+                        )
+                    ],
+                }
+            )
+            order.action_confirm()
+            cls._deliver(order)
+
+    def _classes(self):
+        return [
+            product.product_tmpl_id.with_company(self.abc_company).abc_class
+            for product in self.products
+        ]
+
+    def test_classes_from_delivered_value(self):
+        Template = self.env["product.template"]
+        changed = Template._compute_abc_classes(self.abc_company)
+        self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
+        self.assertGreaterEqual(changed, 5)
+        # Second run: nothing changes, nothing is written.
+        self.assertEqual(Template._compute_abc_classes(self.abc_company), 0)
+        # Search and group by class work on the company's classes.
+        found = Template.with_company(self.abc_company).search(
+            [("abc_class", "=", "a"), ("id", "in", [p.product_tmpl_id.id for p in self.products])]
+        )
+        self.assertEqual(found, self.products[0].product_tmpl_id | self.products[1].product_tmpl_id)
+
+    def test_thresholds_move_the_boundaries(self):
+        self.abc_company.write({"abc_threshold_a": 50.0, "abc_threshold_b": 80.0})
+        self.env["product.template"]._compute_abc_classes(self.abc_company)
+        # Share before each: 0 % (A), 50 % (not < 50: B), 80 % (C), 95 % (C).
+        self.assertEqual(self._classes(), ["a", "b", "c", "c", "c"])
+
+    def test_returns_reduce_the_value(self):
+        order = self.env["sale.order"].search(
+            [("order_line.product_id", "=", self.products[3].id)]
+        )
+        picking = order.picking_ids
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 10
+        return_picking = wizard._create_return()
+        return_picking.move_ids.quantity = 10
+        return_picking.move_ids.picked = True
+        return_picking.button_validate()
+        values = dict(
+            self.env["product.template"]._get_abc_sales_values(
+                self.abc_company, fields.Datetime.now() - timedelta(days=365)
+            )
+        )
+        self.assertAlmostEqual(values[self.products[0].product_tmpl_id.id], 50.0)
+        self.assertAlmostEqual(values[self.products[3].product_tmpl_id.id], 0.0)
+
+    def test_old_sales_do_not_count(self):
+        moves = self.env["stock.move"].search([("product_id", "=", self.products[0].id)])
+        moves.write({"date": fields.Datetime.now() - timedelta(days=400)})
+        self.env["product.template"]._compute_abc_classes(self.abc_company)
+        self.assertEqual(self._classes(), ["c", "a", "a", "b", "c"])
+
+    def test_classify_edges(self):
+        classify = self.env["product.template"]._abc_classify
+        self.assertEqual(classify([(1, 100.0)], 80, 95), {1: "a"})
+        self.assertEqual(classify([(1, 0.0), (2, 0.0)], 80, 95), {1: "c", 2: "c"})
+        self.assertEqual(
+            classify([(1, 80.0), (2, 15.0), (3, 5.0)], 80, 95), {1: "a", 2: "b", 3: "c"}
+        )
+        self.assertEqual(classify([(1, 10.0), (2, -5.0)], 80, 95), {1: "a", 2: "c"})
+
+    def test_bad_thresholds(self):
+        for values in (
+            {"abc_threshold_a": 0.0},
+            {"abc_threshold_a": 96.0},
+            {"abc_threshold_b": 101.0},
+            {"count_frequency_a": 0},
+            {"count_approval_value": -1.0},
+        ):
+            with self.subTest(values=values), self.assertRaises(Exception), self.cr.savepoint():
+                self.abc_company.write(values)
+                self.abc_company.flush_recordset()
+        self.assertEqual(self.abc_company.abc_threshold_a, 80.0)
+
+    def test_button_and_cron(self):
+        stock_manager = new_test_user(
+            self.env,
+            login="com_abc_manager",
+            groups="stock.group_stock_manager",
+            company_id=self.abc_company.id,
+            company_ids=[Command.set(self.abc_company.ids)],
+        )
+        action = (
+            self.env["product.template"]
+            .with_user(stock_manager)
+            .with_company(self.abc_company)
+            .action_compute_abc_classes()
+        )
+        self.assertIn("5", action["params"]["message"])
+        self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
+        cron = self.env.ref("customer_order_management.ir_cron_compute_abc_classes")
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
+        ):
+            cron.ir_actions_server_id.run()
+            self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
+        stock_user = new_test_user(
+            self.env,
+            login="com_abc_user",
+            groups="stock.group_stock_user",
+            company_id=self.abc_company.id,
+            company_ids=[Command.set(self.abc_company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.env["product.template"].with_user(stock_user).with_company(
+                self.abc_company
+            ).action_compute_abc_classes()
+
+
+@tagged("post_install", "-at_install")
+class TestReplenishmentPlanner(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = new_test_user(
+            cls.env, login="com_planner_user", groups="stock.group_stock_user"
+        )
+        cls.stock_manager = new_test_user(
+            cls.env, login="com_planner_manager", groups="stock.group_stock_manager"
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "Planner Vendor"})
+        cls.widget = cls.env["product.product"].create(
+            {
+                "name": "Planner Widget",
+                "is_storable": True,
+                "list_price": 10.0,
+                "taxes_id": [Command.clear()],
+                "seller_ids": [Command.create({"partner_id": cls.vendor.id, "delay": 4})],
+            }
+        )
+        cls._set_stock(cls.widget, 200)
+        # Delivered 10, 20 and 30 units 1, 2 and 3 days ago.
+        now = fields.Datetime.now()
+        for days, qty in ((1, 10), (2, 20), (3, 30)):
+            order = cls._create_order(qty=qty, price=10.0, product=cls.widget)
+            order.action_confirm()
+            picking = cls._deliver(order)
+            picking.move_ids.write({"date": now - timedelta(days=days)})
+        # Still to deliver: 5 units.
+        cls._create_order(qty=5, price=10.0, product=cls.widget).action_confirm()
+
+    def _planner(self, user=None, **vals):
+        env = self.env(user=user or self.stock_user)
+        return env["stock.replenishment.planner"].create(
+            {
+                "warehouse_id": self.warehouse.id,
+                "lookback_days": 10,
+                "product_ids": [Command.set(self.widget.ids)],
+                **vals,
+            }
+        )
+
+    def test_numbers_on_a_known_history(self):
+        planner = self._planner()
+        line = planner.line_ids
+        self.assertEqual(line.product_id, self.widget)
+        # mean 60 / 10 = 6; E[q^2] = (100 + 400 + 900) / 10 = 140; var = 140 - 36 = 104.
+        sigma = math.sqrt(104)
+        z = 1.6448536269514722
+        self.assertAlmostEqual(planner.z_score, z, places=6)
+        self.assertAlmostEqual(line.demand_qty, 60.0)
+        self.assertAlmostEqual(line.avg_daily_demand, 6.0)
+        self.assertAlmostEqual(line.demand_std_dev, sigma, places=6)
+        self.assertEqual(line.lead_time_days, 4)
+        self.assertIn("Planner Vendor", line.lead_time_source)
+        self.assertAlmostEqual(line.safety_stock, z * sigma * 2, places=6)  # 33.55
+        self.assertAlmostEqual(line.lead_time_demand, 24.0)
+        self.assertEqual(line.suggested_min, 58.0)  # ceil(33.55 + 24)
+        self.assertEqual(line.suggested_max, 100.0)  # 58 + 6 x 7
+        self.assertEqual(line.open_demand_qty, 5.0)
+        self.assertEqual(line.qty_on_hand, 140.0)
+        self.assertEqual(line.forecast_qty, 135.0)
+        self.assertFalse(line.below_min)
+        self.assertIn("Min = safety stock 33.55 + lead-time demand 6 × 4 = 24 → 58", line.explanation)
+
+    def test_returns_and_other_parameters(self):
+        planner = self._planner(service_level=0.99, review_period_days=14)
+        line = planner.line_ids
+        z = 2.3263478740408408
+        self.assertAlmostEqual(line.safety_stock, z * math.sqrt(104) * 2, places=6)
+        self.assertEqual(line.suggested_min, math.ceil(z * math.sqrt(104) * 2 + 24))
+        self.assertEqual(line.suggested_max, line.suggested_min + 84)
+        # Without a vendor, the lead time is 0: no safety stock, a clear reason.
+        self.widget.seller_ids.unlink()
+        planner.action_compute()
+        self.assertRecordValues(
+            planner.line_ids, [{"lead_time_days": 0, "safety_stock": 0, "suggested_min": 0}]
+        )
+        self.assertIn("no vendor", planner.line_ids.lead_time_source)
+
+    def test_apply_creates_then_updates_orderpoints(self):
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        planner = self._planner(user=self.stock_manager)
+        with self.assertRaises(AccessError):
+            planner.with_user(self.stock_user).action_apply()
+        self.assertFalse(Orderpoint.search([("product_id", "=", self.widget.id)]))
+        planner.action_apply()
+        orderpoint = Orderpoint.search([("product_id", "=", self.widget.id)])
+        self.assertRecordValues(
+            orderpoint,
+            [
+                {
+                    "product_min_qty": 58.0,
+                    "product_max_qty": 100.0,
+                    "warehouse_id": self.warehouse.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                }
+            ],
+        )
+        again = self._planner(user=self.stock_manager, review_period_days=14)
+        self.assertEqual(again.line_ids.orderpoint_id, orderpoint)
+        self.assertEqual(again.line_ids.current_max, 100.0)
+        again.action_apply()
+        self.assertEqual(Orderpoint.search([("product_id", "=", self.widget.id)]), orderpoint)
+        self.assertEqual(orderpoint.product_max_qty, 142.0)
+        again.line_ids.to_apply = False
+        with self.assertRaisesRegex(UserError, "Select at least one"):
+            again.action_apply()
+
+    def test_bad_parameters(self):
+        Planner = self.env["stock.replenishment.planner"]
+        count = Planner.search_count([])
+        for values in (
+            {"service_level": 0.5},
+            {"service_level": 0.999},
+            {"service_level": 1.2},
+            {"lookback_days": 0},
+            {"lookback_days": -5},
+            {"review_period_days": -1},
+        ):
+            with self.subTest(values=values), self.assertRaises(ValidationError), \
+                    self.cr.savepoint():
+                self._planner(**values)
+        self.assertEqual(Planner.search_count([]), count)
+
+    def test_queries_do_not_grow_with_products(self):
+        """Computing 30 products costs the same queries as computing 3."""
+        products = self.env["product.product"].create(
+            [{"name": f"Planned {i}", "is_storable": True} for i in range(30)]
+        )
+        self.env["stock.warehouse.orderpoint"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "warehouse_id": self.warehouse.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                    "product_min_qty": 1,
+                    "product_max_qty": 2,
+                }
+                for product in products
+            ]
+        )
+
+        def count_queries(selection):
+            planner = self._planner(product_ids=[Command.set(selection.ids)])
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            planner.action_compute()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before, len(planner.line_ids)
+
+        small, small_lines = count_queries(products[:3])
+        big, big_lines = count_queries(products)
+        self.assertEqual((small_lines, big_lines), (3, 30))
+        self.assertLessEqual(big - small, 3, f"{small} queries for 3 products, {big} for 30")
