@@ -47,6 +47,7 @@
     "demo": [
         "demo/sale_order_review_demo.xml",
         "demo/customer_return_demo.xml",
+        "demo/stock_count_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
