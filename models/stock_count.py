@@ -6,7 +6,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
@@ -347,9 +347,8 @@ class StockCountSession(models.Model):
                     act_type_xmlid=False if activity_type else "mail.mail_activity_data_todo",
                     summary=self.env._("Approve count variances"),
                     note=self.env._(
-                        "Variance of %(value)s %(currency)s above the approval threshold.",
-                        value=session.currency_id.round(session.difference_value),
-                        currency=session.currency_id.name,
+                        "Variance of %(value)s above the approval threshold.",
+                        value=format_amount(self.env, session.difference_value, session.currency_id),
                     ),
                     user_id=manager.id,
                 )
@@ -409,10 +408,9 @@ class StockCountSession(models.Model):
         for session in self:
             session.message_post(
                 body=self.env._(
-                    "Count applied: %(lines)s lines, variance %(value)s %(currency)s.",
+                    "Count applied: %(lines)s lines, variance %(value)s.",
                     lines=len(session.line_ids),
-                    value=session.currency_id.round(session.difference_value),
-                    currency=session.currency_id.name,
+                    value=format_amount(self.env, session.difference_value, session.currency_id),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

@@ -320,6 +320,11 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             self.env.flush_all()
             return self.env.cr.sql_log_count - before, len(planner.line_ids)
 
+        planner = self._planner(product_ids=[Command.set(products[:2].ids)])
+        self.assertFalse(
+            any(planner.line_ids.mapped("to_apply")),
+            "without delivered history a suggestion is shown but not selected",
+        )
         small, small_lines = count_queries(products[:3])
         big, big_lines = count_queries(products)
         self.assertEqual((small_lines, big_lines), (3, 30))

@@ -55,6 +55,13 @@ class StockReplenishmentPlanner(models.TransientModel):
         "stock.replenishment.planner.line", "planner_id", string="Suggestions"
     )
 
+    @api.depends("warehouse_id")
+    def _compute_display_name(self):
+        for planner in self:
+            planner.display_name = self.env._(
+                "Replenishment Planner: %(warehouse)s", warehouse=planner.warehouse_id.name or ""
+            )
+
     @api.depends("service_level")
     def _compute_z_score(self):
         for planner in self:
@@ -237,6 +244,9 @@ class StockReplenishmentPlanner(models.TransientModel):
                     {
                         "planner_id": planner.id,
                         "product_id": product.id,
+                        # Without delivered history there is nothing to base a
+                        # rule on: such lines are shown but not selected.
+                        "to_apply": bool(per_day),
                         "demand_qty": total,
                         "avg_daily_demand": mean,
                         "demand_std_dev": sigma,
