@@ -59,17 +59,32 @@ def orchestrate(options):
         print(f"== {db}: installing {ADDON}", flush=True)
         subprocess.run(
             [
-                _python(), "-m", "odoo", f"--addons-path={addons_path}",
-                f"--data-dir={work / 'data'}", "--log-level=warn", "-d", db,
-                "-i", ADDON, "--stop-after-init",
+                _python(),
+                "-m",
+                "odoo",
+                f"--addons-path={addons_path}",
+                f"--data-dir={work / 'data'}",
+                "--log-level=warn",
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--stop-after-init",
             ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
         out = subprocess.check_output(
             [
-                _python(), __file__, "--worker", "--db", db,
-                "--addons-path", addons_path, "--data-dir", str(work / "data"),
+                _python(),
+                __file__,
+                "--worker",
+                "--db",
+                db,
+                "--addons-path",
+                addons_path,
+                "--data-dir",
+                str(work / "data"),
             ],
             text=True,
         )
@@ -87,21 +102,32 @@ def report(results, options):
         "| step | s | queries |",
         "| --- | ---: | ---: |",
         f"| hand-written SQL GROUP BY (values per product) | {abc['raw']['seconds']:.2f} | 1 |",
-        f"| addon: values query alone | {abc['values']['seconds']:.2f} | "
-        f"{abc['values']['queries']} |",
-        f"| addon: `_compute_abc_classes`, 1st run (writes {abc['first']['changed']:,}) | "
-        f"{abc['first']['seconds']:.2f} | {abc['first']['queries']} |",
-        f"| addon: 2nd run (changes {abc['second']['changed']}) | "
-        f"{abc['second']['seconds']:.2f} | {abc['second']['queries']} |",
+        (
+            f"| addon: values query alone | {abc['values']['seconds']:.2f} | "
+            f"{abc['values']['queries']} |"
+        ),
+        (
+            f"| addon: `_compute_abc_classes`, 1st run (writes {abc['first']['changed']:,}) | "
+            f"{abc['first']['seconds']:.2f} | {abc['first']['queries']} |"
+        ),
+        (
+            f"| addon: 2nd run (changes {abc['second']['changed']}) | "
+            f"{abc['second']['seconds']:.2f} | {abc['second']['queries']} |"
+        ),
         "",
-        f"Ratio values query / raw SQL: **{abc['values']['seconds'] / abc['raw']['seconds']:.2f}**; "
-        f"whole first run / raw SQL: {abc['first']['seconds'] / abc['raw']['seconds']:.2f}; "
-        f"classes A/B/C: {abc['classes']}.",
+        (
+            "Ratio values query / raw SQL: "
+            f"**{abc['values']['seconds'] / abc['raw']['seconds']:.2f}**; "
+            f"whole first run / raw SQL: {abc['first']['seconds'] / abc['raw']['seconds']:.2f}; "
+            f"classes A/B/C: {abc['classes']}."
+        ),
         "",
         f"### Count session ({QUANTS:,} quants)",
         "",
-        "| phase | addon s | addon queries | addon peak MiB | Odoo s | Odoo queries | "
-        "Odoo peak MiB |",
+        (
+            "| phase | addon s | addon queries | addon peak MiB | Odoo s | Odoo queries | "
+            "Odoo peak MiB |"
+        ),
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for phase in ("start", "count", "apply"):
@@ -119,11 +145,13 @@ def report(results, options):
     odoo_total = sum(count["odoo"][p]["seconds"] for p in ("count", "apply"))
     lines += [
         "",
-        f"Ratio apply (addon validate / Odoo Apply All): "
-        f"**{count['addon']['apply']['seconds'] / count['odoo']['apply']['seconds']:.2f}**; "
-        f"count + apply: {ours_total / odoo_total:.2f} "
-        f"(Odoo has no snapshot step; ours takes {count['addon']['start']['seconds']:.2f} s). "
-        f"Both end with the same stock: {count['same_stock']}.",
+        (
+            f"Ratio apply (addon validate / Odoo Apply All): "
+            f"**{count['addon']['apply']['seconds'] / count['odoo']['apply']['seconds']:.2f}**; "
+            f"count + apply: {ours_total / odoo_total:.2f} "
+            f"(Odoo has no snapshot step; ours takes {count['addon']['start']['seconds']:.2f} s). "
+            f"Both end with the same stock: {count['same_stock']}."
+        ),
         "",
         "### Replenishment planner",
         "",
@@ -133,8 +161,7 @@ def report(results, options):
     for size in PLANNER_SIZES:
         row = planner[str(size)]
         lines.append(
-            f"| {size:,} | {row['seconds']:.2f} | {row['queries']} | "
-            f"{row['queries'] / size:.3f} |"
+            f"| {size:,} | {row['seconds']:.2f} | {row['queries']} | {row['queries'] / size:.3f} |"
         )
     text = "\n".join(lines)
     print(text)
@@ -309,9 +336,7 @@ def _bench_abc(env, products):
     start = time.perf_counter()
     raw_rows = env.execute_query(raw_sql)
     raw = {"seconds": time.perf_counter() - start}
-    values, values_stats = _measure(
-        env, lambda: Template._get_abc_sales_values(company, date_from)
-    )
+    values, values_stats = _measure(env, lambda: Template._get_abc_sales_values(company, date_from))
     assert len(values) == len(raw_rows), (len(values), len(raw_rows))
     changed, first = _measure(env, lambda: Template._compute_abc_classes(company))
     first["changed"] = changed
@@ -337,8 +362,12 @@ def _bench_abc(env, products):
 def _bench_count(env, products, warehouse):
     Quant = env["stock.quant"]
     Location = env["stock.location"]
-    ours_location = Location.create({"name": "Bench Aisle A", "location_id": warehouse.lot_stock_id.id})
-    odoo_location = Location.create({"name": "Bench Aisle B", "location_id": warehouse.lot_stock_id.id})
+    ours_location = Location.create(
+        {"name": "Bench Aisle A", "location_id": warehouse.lot_stock_id.id}
+    )
+    odoo_location = Location.create(
+        {"name": "Bench Aisle B", "location_id": warehouse.lot_stock_id.id}
+    )
     selection = products[-QUANTS:]
     for location in (ours_location, odoo_location):
         for product in selection:
@@ -375,8 +404,12 @@ def _bench_count(env, products, warehouse):
         wizard.action_apply()
 
     _res, result["odoo"]["apply"] = _measure(env, apply_all)
-    ours = {q.product_id.id: q.quantity for q in Quant.search([("location_id", "=", ours_location.id)])}
-    theirs = {q.product_id.id: q.quantity for q in Quant.search([("location_id", "=", odoo_location.id)])}
+    ours = {
+        q.product_id.id: q.quantity for q in Quant.search([("location_id", "=", ours_location.id)])
+    }
+    theirs = {
+        q.product_id.id: q.quantity for q in Quant.search([("location_id", "=", odoo_location.id)])
+    }
     result["same_stock"] = ours == theirs == {pid: float(qty) for pid, qty in counted.items()}
     return result
 
@@ -387,8 +420,11 @@ def _bench_planner(env, planner_categ, warehouse):
     result = {}
     for size in PLANNER_SIZES:
         planner = env["stock.replenishment.planner"].create(
-            {"warehouse_id": warehouse.id, "categ_id": planner_categ[size].id,
-             "product_ids": [Command.clear()]}
+            {
+                "warehouse_id": warehouse.id,
+                "categ_id": planner_categ[size].id,
+                "product_ids": [Command.clear()],
+            }
         )
         _res, stats = _measure(env, planner.action_compute)
         stats["lines"] = len(planner.line_ids)
@@ -402,8 +438,11 @@ def work(options):
     from odoo.tools import config  # noqa: PLC0415
 
     config.parse_config(
-        [f"--addons-path={options.addons_path}", f"--data-dir={options.data_dir}",
-         "--log-level=warn"]
+        [
+            f"--addons-path={options.addons_path}",
+            f"--data-dir={options.data_dir}",
+            "--log-level=warn",
+        ]
     )
     registry = Registry(options.db)
     with registry.cursor() as cr:
@@ -431,7 +470,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (smoke run)")
     options = parser.parse_args()
     if options.quick or os.environ.get("INVENTORY_BENCH_QUICK"):
-        global PRODUCTS, LINES, QUANTS, PLANNER_SIZES  # noqa: PLW0603
+        global PRODUCTS, LINES, QUANTS, PLANNER_SIZES
         PRODUCTS, LINES, QUANTS, PLANNER_SIZES = 2_000, 20_000, 500, (20, 200)
         os.environ["INVENTORY_BENCH_QUICK"] = "1"
     if options.worker:

@@ -88,7 +88,7 @@ class ProductTemplate(models.Model):
         """Recompute the ABC class of every storable product of ``companies``
         (all by default). Writes only the classes that change, one write per
         company and class, so running it twice changes nothing."""
-        companies = companies or self.env["res.company"].search([])
+        companies = companies or self.env["res.company"].search([("active", "=", True)])
         date_from = fields.Datetime.subtract(fields.Datetime.now(), days=365)
         changed = 0
         for company in companies:
@@ -103,9 +103,7 @@ class ProductTemplate(models.Model):
                 )
             )
             values = self._get_abc_sales_values(company, date_from)
-            classes = self._abc_classify(
-                values, company.abc_threshold_a, company.abc_threshold_b
-            )
+            classes = self._abc_classify(values, company.abc_threshold_a, company.abc_threshold_b)
             to_write = {"a": [], "b": [], "c": []}
             for template in templates:
                 new_class = classes.get(template.id, "c")
@@ -122,7 +120,7 @@ class ProductTemplate(models.Model):
     @api.model
     def _cron_compute_abc_classes(self):
         """Recompute the classes company by company, committing after each."""
-        companies = self.env["res.company"].search([])
+        companies = self.env["res.company"].search([("active", "=", True)])
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(companies))
         for company in companies:

@@ -46,15 +46,9 @@ class ResCompany(models.Model):
         default=95.0,
         help="Products after class A up to this cumulative share are class B; the rest is C.",
     )
-    count_frequency_a = fields.Integer(
-        string="Count Class A Every (days)", default=30
-    )
-    count_frequency_b = fields.Integer(
-        string="Count Class B Every (days)", default=90
-    )
-    count_frequency_c = fields.Integer(
-        string="Count Class C Every (days)", default=365
-    )
+    count_frequency_a = fields.Integer(string="Count Class A Every (days)", default=30)
+    count_frequency_b = fields.Integer(string="Count Class B Every (days)", default=90)
+    count_frequency_c = fields.Integer(string="Count Class C Every (days)", default=365)
     count_approval_value = fields.Monetary(
         string="Variance Approval Above (value)",
         currency_field="currency_id",

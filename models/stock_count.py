@@ -1,6 +1,8 @@
+import io
 from collections import defaultdict
 from datetime import timedelta
 
+import xlsxwriter
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
@@ -36,7 +38,6 @@ class StockCountSession(models.Model):
     )
     location_id = fields.Many2one(
         "stock.location",
-        string="Location",
         required=True,
         check_company=True,
         domain="[('usage', '=', 'internal')]",
@@ -92,9 +93,7 @@ class StockCountSession(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Html()
 
-    @api.depends(
-        "line_ids.is_counted", "line_ids.needs_recount", "line_ids.difference_value"
-    )
+    @api.depends("line_ids.is_counted", "line_ids.needs_recount", "line_ids.difference_value")
     def _compute_line_stats(self):
         for session in self:
             lines = session.line_ids
@@ -249,10 +248,13 @@ class StockCountSession(models.Model):
                     key = (product.id, lot.id, loc.id)
                     last_move[key] = max(date, last_move.get(key, date))
             moved = lines.filtered(
-                lambda line: last_move.get(
-                    (line.product_id.id, line.lot_id.id, line.location_id.id), line.snapshot_date
+                lambda line, last_move=last_move: (
+                    last_move.get(
+                        (line.product_id.id, line.lot_id.id, line.location_id.id),
+                        line.snapshot_date,
+                    )
+                    > line.snapshot_date
                 )
-                > line.snapshot_date
             )
             flagged |= moved
         if flagged:
@@ -348,16 +350,16 @@ class StockCountSession(models.Model):
                     summary=self.env._("Approve count variances"),
                     note=self.env._(
                         "Variance of %(value)s above the approval threshold.",
-                        value=format_amount(self.env, session.difference_value, session.currency_id),
+                        value=format_amount(
+                            self.env, session.difference_value, session.currency_id
+                        ),
                     ),
                     user_id=manager.id,
                 )
 
     def action_approve(self):
         if not self.env.user.has_group("stock.group_stock_manager"):
-            raise AccessError(
-                self.env._("Only stock managers can approve count variances.")
-            )
+            raise AccessError(self.env._("Only stock managers can approve count variances."))
         self._check_state(("to_approve",), self.env._("approved"))
         self._lock()
         flagged = self._flag_moved_lines()
@@ -420,9 +422,9 @@ class StockCountSession(models.Model):
     # ------------------------------------------------------------------
 
     def action_print_count_sheet(self):
-        return self.env.ref(
-            "customer_order_management.action_report_count_sheet"
-        ).report_action(self)
+        return self.env.ref("customer_order_management.action_report_count_sheet").report_action(
+            self
+        )
 
     def action_export_discrepancies(self):
         self.ensure_one()
@@ -435,10 +437,6 @@ class StockCountSession(models.Model):
     def _render_discrepancy_xlsx(self):
         """The discrepancy workbook of ``self`` (xlsxwriter): one row per
         line with a variance, frozen header, autofilter, totals by value."""
-        import io
-
-        import xlsxwriter
-
         self.ensure_one()
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -509,17 +507,26 @@ class StockCountSession(models.Model):
         total_row = row + 2
         sheet.write(total_row, 9, self.env._("Losses"), total_label)
         sheet.write_formula(
-            total_row, 10, f'=SUMIF(K{first}:K{last},"<0")', total_money,
+            total_row,
+            10,
+            f'=SUMIF(K{first}:K{last},"<0")',
+            total_money,
             sum(v for v in lines.mapped("difference_value") if v < 0),
         )
         sheet.write(total_row + 1, 9, self.env._("Gains"), total_label)
         sheet.write_formula(
-            total_row + 1, 10, f'=SUMIF(K{first}:K{last},">0")', total_money,
+            total_row + 1,
+            10,
+            f'=SUMIF(K{first}:K{last},">0")',
+            total_money,
             sum(v for v in lines.mapped("difference_value") if v > 0),
         )
         sheet.write(total_row + 2, 9, self.env._("Net"), total_label)
         sheet.write_formula(
-            total_row + 2, 10, f"=SUM(K{first}:K{last})", total_money,
+            total_row + 2,
+            10,
+            f"=SUM(K{first}:K{last})",
+            total_money,
             sum(lines.mapped("difference_value")),
         )
         workbook.close()
@@ -565,7 +572,7 @@ class StockCountSession(models.Model):
         whose last count is older than their ABC class's frequency. Products
         already in an open session of the location are left out, so a second
         run plans nothing new. Returns the sessions created."""
-        companies = companies or self.env["res.company"].search([])
+        companies = companies or self.env["res.company"].search([("active", "=", True)])
         today = fields.Date.context_today(self)
         now = fields.Datetime.now()
         created = self.browse()
@@ -619,9 +626,7 @@ class StockCountSession(models.Model):
                     "date_planned": today,
                     "user_id": False,
                     "line_ids": [
-                        Command.create(
-                            {"product_id": product.id, "location_id": location.id}
-                        )
+                        Command.create({"product_id": product.id, "location_id": location.id})
                         for product in products_due
                     ],
                 }
@@ -633,7 +638,7 @@ class StockCountSession(models.Model):
     @api.model
     def _cron_plan_cycle_counts(self):
         """Plan the due counts company by company, committing after each."""
-        companies = self.env["res.company"].search([])
+        companies = self.env["res.company"].search([("active", "=", True)])
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(companies))
         for company in companies:
@@ -654,9 +659,7 @@ class StockCountLine(models.Model):
     company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
     state = fields.Selection(related="session_id.state")
     blind = fields.Boolean(related="session_id.blind")
-    location_id = fields.Many2one(
-        "stock.location", required=True, check_company=True, index=True
-    )
+    location_id = fields.Many2one("stock.location", required=True, check_company=True, index=True)
     product_id = fields.Many2one(
         "product.product",
         required=True,
@@ -674,9 +677,7 @@ class StockCountLine(models.Model):
     )
     package_id = fields.Many2one("stock.package", readonly=True)
     quant_id = fields.Many2one("stock.quant", readonly=True, index="btree_not_null")
-    theoretical_qty = fields.Float(
-        string="Book Quantity", digits="Product Unit", readonly=True
-    )
+    theoretical_qty = fields.Float(string="Book Quantity", digits="Product Unit", readonly=True)
     counted_qty = fields.Float(string="Counted Quantity", digits="Product Unit")
     is_counted = fields.Boolean(
         string="Counted",
@@ -756,14 +757,18 @@ class StockCountLine(models.Model):
             if not vals.get("snapshot_date"):
                 vals["snapshot_date"] = fields.Datetime.now()
         lines = super().create(vals_list)
-        lines.filtered(lambda line: line.state in ("to_approve", "done", "cancelled"))._raise_locked()
+        lines.filtered(
+            lambda line: line.state in ("to_approve", "done", "cancelled")
+        )._raise_locked()
         return lines
 
     def write(self, vals):
         if "counted_qty" in vals and "is_counted" not in vals:
             vals = dict(vals, is_counted=True)
         if set(vals) & {"counted_qty", "is_counted", "product_id", "lot_id", "location_id"}:
-            self.filtered(lambda line: line.state in ("to_approve", "done", "cancelled"))._raise_locked()
+            self.filtered(
+                lambda line: line.state in ("to_approve", "done", "cancelled")
+            )._raise_locked()
         return super().write(vals)
 
     def _raise_locked(self):

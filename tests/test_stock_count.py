@@ -1,6 +1,5 @@
 import io
 from datetime import timedelta
-
 from unittest.mock import patch
 
 import openpyxl
@@ -16,21 +15,15 @@ class StockCountCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write(
-            {"count_approval_value": 500.0, "count_approval_percent": 0.0}
-        )
+        cls.company.write({"count_approval_value": 500.0, "count_approval_percent": 0.0})
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
         cls.shelf = cls.env["stock.location"].create(
             {"name": "Count Shelf", "location_id": cls.warehouse.lot_stock_id.id}
         )
-        cls.bin = cls.env["stock.location"].create(
-            {"name": "Bin 1", "location_id": cls.shelf.id}
-        )
-        cls.counter = new_test_user(
-            cls.env, login="com_counter", groups="stock.group_stock_user"
-        )
+        cls.bin = cls.env["stock.location"].create({"name": "Bin 1", "location_id": cls.shelf.id})
+        cls.counter = new_test_user(cls.env, login="com_counter", groups="stock.group_stock_user")
         cls.stock_manager = new_test_user(
             cls.env, login="com_stock_manager", groups="stock.group_stock_manager"
         )
@@ -91,8 +84,10 @@ class TestStockCount(StockCountCommon):
         session.action_start()
         self.assertEqual(session.state, "in_progress")
         self.assertEqual(
-            sorted((line.product_id.name, line.lot_id.name or "", line.theoretical_qty)
-                   for line in session.line_ids),
+            sorted(
+                (line.product_id.name, line.lot_id.name or "", line.theoretical_qty)
+                for line in session.line_ids
+            ),
             [
                 ("Count Chair", "", 10.0),
                 ("Count Lamp", "", 50.0),
@@ -293,22 +288,29 @@ class TestStockCount(StockCountCommon):
 
     def test_location_of_another_company_is_refused(self):
         other = self.env["res.company"].create({"name": "Other Count Co"})
-        other_stock = self.env["stock.warehouse"].search([("company_id", "=", other.id)]).lot_stock_id
+        other_stock = (
+            self.env["stock.warehouse"].search([("company_id", "=", other.id)]).lot_stock_id
+        )
         count = self.env["stock.count.session"].search_count([])
         with self.assertRaises(UserError), self.cr.savepoint():
             self.env["stock.count.session"].create(
                 {"location_id": other_stock.id, "company_id": self.company.id}
             )
         with self.assertRaises(ValidationError), self.cr.savepoint():
-            self.env["stock.count.session"].create({"location_id": self.env.ref(
-                "stock.stock_location_customers").id})
+            self.env["stock.count.session"].create(
+                {"location_id": self.env.ref("stock.stock_location_customers").id}
+            )
         self.assertEqual(self.env["stock.count.session"].search_count([]), count)
         # The counter does not even see the other company's sessions.
-        foreign = self.env["stock.count.session"].with_company(other).create(
-            {"location_id": other_stock.id, "company_id": other.id}
+        foreign = (
+            self.env["stock.count.session"]
+            .with_company(other)
+            .create({"location_id": other_stock.id, "company_id": other.id})
         )
         self.assertFalse(
-            self.env["stock.count.session"].with_user(self.counter).search([("id", "=", foreign.id)])
+            self.env["stock.count.session"]
+            .with_user(self.counter)
+            .search([("id", "=", foreign.id)])
         )
 
     def test_permissions(self):
@@ -343,17 +345,16 @@ class TestStockCount(StockCountCommon):
         sheet = book.active
         self.assertEqual(sheet.freeze_panes, "A5")
         self.assertEqual(sheet.auto_filter.ref, "A4:L6")
-        rows = [
-            [cell.value for cell in row]
-            for row in sheet.iter_rows(min_row=5, max_row=6)
-        ]
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=6)]
         self.assertEqual([row[0] for row in rows], ["Count Lamp", "Count Serum"])
         self.assertEqual(rows[0][7], -5)
         self.assertEqual(rows[0][10], -50)
         self.assertEqual(rows[0][11], "Loss or theft")
         self.assertEqual(rows[1][10], 20)
-        labels = {sheet.cell(row=r, column=10).value: sheet.cell(row=r, column=11).value
-                  for r in range(8, 11)}
+        labels = {
+            sheet.cell(row=r, column=10).value: sheet.cell(row=r, column=11).value
+            for r in range(8, 11)
+        }
         self.assertEqual(labels["Losses"], '=SUMIF(K5:K6,"<0")')
         self.assertEqual(labels["Net"], "=SUM(K5:K6)")
 
@@ -378,7 +379,10 @@ class TestCycleCountPlanning(StockCountCommon):
         forty_days_ago = fields.Datetime.now() - timedelta(days=40)
         done.line_ids.write({"count_date": forty_days_ago})
         self.env["stock.move.line"].search(
-            [("is_inventory", "=", True), ("product_id", "in", (self.chair | self.lamp | self.serum).ids)]
+            [
+                ("is_inventory", "=", True),
+                ("product_id", "in", (self.chair | self.lamp | self.serum).ids),
+            ]
         ).write({"date": forty_days_ago})
         self.env["stock.move.line"].search(
             [("is_inventory", "=", True), ("product_id", "=", self.serum.id)]

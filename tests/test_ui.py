@@ -92,11 +92,15 @@ class TestViews(CustomerOrderCommon):
                     model.get_views([(view_id, view_type)])
 
     def test_inventory_views_render(self):
-        stock_user = new_test_user(self.env, login="com_views_stock", groups="stock.group_stock_user")
+        stock_user = new_test_user(
+            self.env, login="com_views_stock", groups="stock.group_stock_user"
+        )
         for xmlid, model in (
             ("customer_order_management.action_stock_count_session", "stock.count.session"),
-            ("customer_order_management.action_stock_replenishment_planner",
-             "stock.replenishment.planner"),
+            (
+                "customer_order_management.action_stock_replenishment_planner",
+                "stock.replenishment.planner",
+            ),
             ("stock.product_template_action_product", "product.template"),
         ):
             action = self.env.ref(xmlid)

@@ -48,9 +48,7 @@ class StockReplenishmentPlanner(models.TransientModel):
         "has a reordering rule in the warehouse.",
     )
     categ_id = fields.Many2one("product.category", string="Product Category")
-    z_score = fields.Float(
-        string="Safety Factor (z)", compute="_compute_z_score"
-    )
+    z_score = fields.Float(string="Safety Factor (z)", compute="_compute_z_score")
     line_ids = fields.One2many(
         "stock.replenishment.planner.line", "planner_id", string="Suggestions"
     )
@@ -124,8 +122,10 @@ class StockReplenishmentPlanner(models.TransientModel):
             ["product_qty:sum"],
         ):
             daily[product][day] += qty
-        returned = base & Domain("location_id.usage", "=", "customer") & Domain(
-            "location_dest_id", "child_of", view
+        returned = (
+            base
+            & Domain("location_id.usage", "=", "customer")
+            & Domain("location_dest_id", "child_of", view)
         )
         for product, day, qty in self.env["stock.move"]._read_group(
             returned & Domain("product_id", "any", product_domain),
@@ -166,15 +166,18 @@ class StockReplenishmentPlanner(models.TransientModel):
         )
         for product in products:
             sellers = product.seller_ids.filtered(
-                lambda seller: seller.company_id in (self.company_id, self.env["res.company"])
-                and (not seller.product_id or seller.product_id == product)
+                lambda seller, product=product: (
+                    seller.company_id in (self.company_id, self.env["res.company"])
+                    and (not seller.product_id or seller.product_id == product)
+                )
             )
             if sellers:
                 seller = sellers[0]
                 lead[product] = (
                     seller.delay,
                     self.env._(
-                        "vendor %(vendor)s: %(days)s days", vendor=seller.partner_id.name,
+                        "vendor %(vendor)s: %(days)s days",
+                        vendor=seller.partner_id.name,
                         days=seller.delay,
                     ),
                 )
@@ -185,8 +188,9 @@ class StockReplenishmentPlanner(models.TransientModel):
                 rule = max(product_rules, key=lambda rule: rule.delay)
                 lead[product] = (
                     rule.delay,
-                    self.env._("route %(route)s: %(days)s days", route=rule.route_id.name,
-                               days=rule.delay),
+                    self.env._(
+                        "route %(route)s: %(days)s days", route=rule.route_id.name, days=rule.delay
+                    ),
                 )
                 continue
             lead[product] = (
@@ -331,9 +335,7 @@ class StockReplenishmentPlanner(models.TransientModel):
                     if line.product_id in by_product:
                         line.orderpoint_id = by_product[line.product_id]
             for line in lines:
-                line.write(
-                    {"current_min": line.suggested_min, "current_max": line.suggested_max}
-                )
+                line.write({"current_min": line.suggested_min, "current_max": line.suggested_max})
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -369,48 +371,54 @@ class StockReplenishmentPlannerLine(models.TransientModel):
     abc_class = fields.Selection(related="product_id.abc_class")
     to_apply = fields.Boolean(string="Apply", default=True)
     demand_qty = fields.Float(
-        string="Delivered", digits="Product Unit", readonly=True,
+        string="Delivered",
+        digits="Product Unit",
+        readonly=True,
         help="Net quantity delivered to customers from the warehouse over the lookback.",
     )
     avg_daily_demand = fields.Float(
-        string="Avg Daily Demand", readonly=True,
+        readonly=True,
         help="Delivered quantity divided by the lookback days (days without sales count as 0).",
     )
     demand_std_dev = fields.Float(
-        string="Daily Deviation (σ)", readonly=True,
+        string="Daily Deviation (σ)",
+        readonly=True,
         help="Standard deviation of the daily delivered quantity over the lookback.",
     )
     lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
-    safety_stock = fields.Float(
-        readonly=True, help="z × σ × √(lead time)."
-    )
-    lead_time_demand = fields.Float(
-        readonly=True, help="Average daily demand × lead time."
-    )
+    safety_stock = fields.Float(readonly=True, help="z × σ × √(lead time).")
+    lead_time_demand = fields.Float(readonly=True, help="Average daily demand × lead time.")
     open_demand_qty = fields.Float(
-        string="Open Orders", digits="Product Unit", readonly=True,
+        string="Open Orders",
+        digits="Product Unit",
+        readonly=True,
         help="Quantity confirmed to customers and not delivered yet.",
     )
     qty_on_hand = fields.Float(string="On Hand", digits="Product Unit", readonly=True)
     forecast_qty = fields.Float(
-        string="Forecast", digits="Product Unit", readonly=True,
+        string="Forecast",
+        digits="Product Unit",
+        readonly=True,
         help="Odoo's forecasted quantity in the warehouse: on hand + incoming − outgoing "
         "(open orders included).",
     )
     suggested_min = fields.Float(
-        digits="Product Unit", readonly=True,
+        digits="Product Unit",
+        readonly=True,
         help="Safety stock + lead-time demand, rounded up.",
     )
     suggested_max = fields.Float(
-        digits="Product Unit", readonly=True,
+        digits="Product Unit",
+        readonly=True,
         help="Suggested minimum + average daily demand × review period, rounded up.",
     )
     current_min = fields.Float(digits="Product Unit", readonly=True)
     current_max = fields.Float(digits="Product Unit", readonly=True)
     orderpoint_id = fields.Many2one("stock.warehouse.orderpoint", readonly=True)
     below_min = fields.Boolean(
-        string="Reorder Now", compute="_compute_explanation",
+        string="Reorder Now",
+        compute="_compute_explanation",
         help="The forecast is under the suggested minimum.",
     )
     explanation = fields.Text(compute="_compute_explanation")
