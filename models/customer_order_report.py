@@ -204,6 +204,16 @@ class CustomerOrderReportPack(models.AbstractModel):
             ["product_id"],
             ["qty_ordered:sum", "qty_delivered:sum"],
         )
+        products = self.env["product.product"].union(*(row[0] for row in demand))
+        # Reordering minimums and ABC classes land with the inventory tools.
+        reorder_min = dict(
+            self.env["stock.warehouse.orderpoint"]._read_group(
+                [("product_id", "in", products.ids), *company_domain],
+                ["product_id"],
+                ["product_min_qty:sum"],
+            )
+        )
+        classes = dict(self.env["product.template"]._fields["abc_class"].selection)
         rows = []
         for product, ordered, delivered in demand:
             open_qty = ordered - delivered
@@ -212,9 +222,11 @@ class CustomerOrderReportPack(models.AbstractModel):
             rows.append(
                 {
                     "product": product.display_name,
+                    "abc": classes.get(product.abc_class, ""),
                     "on_hand": product.qty_available,
                     "free": product.free_qty,
                     "open_demand": open_qty,
+                    "reorder_min": reorder_min.get(product, 0.0),
                     "shortage": max(open_qty - product.free_qty, 0.0),
                 }
             )
@@ -263,9 +275,11 @@ class CustomerOrderReportPack(models.AbstractModel):
         ],
         "inventory": [
             (_lt("Product"), "product", "text"),
+            (_lt("ABC Class"), "abc", "text"),
             (_lt("On Hand"), "on_hand", "qty"),
             (_lt("Free"), "free", "qty"),
             (_lt("Open Demand"), "open_demand", "qty"),
+            (_lt("Reorder Min"), "reorder_min", "qty"),
             (_lt("Shortage"), "shortage", "qty"),
         ],
     }

@@ -196,6 +196,16 @@ class TestOrderReports(OrderAnalysisDataset):
     def test_xlsx_pack(self):
         # The backlog is read by batches: make them tiny so several are read.
         self.patch(_BacklogRows, "BATCH", 2)
+        self.storable.product_tmpl_id.abc_class = "a"
+        self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.storable.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "product_min_qty": 7,
+                "product_max_qty": 20,
+            }
+        )
         book = self._read_xlsx(self._export())
         self.assertEqual(
             book.sheetnames,
@@ -231,6 +241,15 @@ class TestOrderReports(OrderAnalysisDataset):
             ]
         )
         self.assertEqual(len(backlog_orders), expected, "every batch is written")
+        inventory = {
+            row[0].value: [c.value for c in row] for row in book["Inventory"].iter_rows(min_row=2)
+        }
+        self.assertEqual(
+            [c.value for c in book["Inventory"][1]],
+            ["Product", "ABC Class", "On Hand", "Free", "Open Demand", "Reorder Min", "Shortage"],
+        )
+        lamp = inventory["Desk Lamp"]
+        self.assertEqual((lamp[1], lamp[5]), ("A", 7))
 
     def test_empty_period_gives_an_honest_empty_pack(self):
         wizard = self._export(date_from=date(2019, 1, 1), date_to=date(2019, 1, 31))
