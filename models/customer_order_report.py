@@ -205,7 +205,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             ["qty_ordered:sum", "qty_delivered:sum"],
         )
         products = self.env["product.product"].union(*(row[0] for row in demand))
-        # Reordering minimums and ABC classes land with the inventory tools.
+        # Reordering minimums of the products, summed over their rules.
         reorder_min = dict(
             self.env["stock.warehouse.orderpoint"]._read_group(
                 [("product_id", "in", products.ids), *company_domain],
