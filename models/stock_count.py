@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_datetime
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
@@ -436,7 +436,8 @@ class StockCountSession(models.Model):
 
     def _render_discrepancy_xlsx(self):
         """The discrepancy workbook of ``self`` (xlsxwriter): one row per
-        line with a variance, frozen header, autofilter, totals by value."""
+        line with a variance, frozen header, autofilter, totals by value,
+        printed landscape one page wide."""
         self.ensure_one()
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -447,12 +448,15 @@ class StockCountSession(models.Model):
         title = workbook.add_format({"bold": True, "font_size": 14})
         qty = workbook.add_format({"num_format": "#,##0.00"})
         symbol = self.currency_id.symbol or self.currency_id.name
-        money = workbook.add_format({"num_format": f'#,##0.00 "{symbol}"'})
+        money_format = (
+            f'"{symbol}" #,##0.00'
+            if self.currency_id.position == "before"
+            else f'#,##0.00 "{symbol}"'
+        )
+        money = workbook.add_format({"num_format": money_format})
         percent = workbook.add_format({"num_format": "0.0%"})
         total_label = workbook.add_format({"bold": True, "top": 1})
-        total_money = workbook.add_format(
-            {"bold": True, "top": 1, "num_format": f'#,##0.00 "{symbol}"'}
-        )
+        total_money = workbook.add_format({"bold": True, "top": 1, "num_format": money_format})
         sheet.write(0, 0, self.env._("Count %(name)s", name=self.name), title)
         sheet.write(
             1,
@@ -460,7 +464,14 @@ class StockCountSession(models.Model):
             self.env._(
                 "%(location)s — applied %(date)s",
                 location=self.location_id.display_name,
-                date=fields.Datetime.to_string(self.date_done) if self.date_done else "-",
+                date=format_datetime(self.env, self.date_done),
+            )
+            if self.date_done
+            else self.env._(
+                "%(location)s — %(state)s, book quantities of %(date)s",
+                location=self.location_id.display_name,
+                state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                date=format_datetime(self.env, self.date_start) if self.date_start else "-",
             ),
         )
         columns = [
@@ -502,6 +513,11 @@ class StockCountSession(models.Model):
             sheet.write_number(row, 10, line.difference_value, money)
             sheet.write(row, 11, reasons.get(line.reason, ""))
         sheet.freeze_panes(header_row + 1, 0)
+        # Printed: landscape, one page wide, the header on every page.
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(header_row)
         sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
         first, last = header_row + 2, max(row, header_row) + 1
         total_row = row + 2

@@ -338,11 +338,15 @@ class TestStockCount(StockCountCommon):
             line.counted_qty = line.theoretical_qty
         self._line(session, self.lamp).write({"counted_qty": 45, "reason": "loss"})
         self._line(session, self.serum, self.lot_1).counted_qty = 6
+        before = openpyxl.load_workbook(io.BytesIO(session._render_discrepancy_xlsx())).active
+        self.assertIn(", book quantities of ", before["A2"].value)
+        self.assertNotIn("applied", before["A2"].value)
         session.action_validate()
         action = session.action_export_discrepancies()
         self.assertIn(f"/count/{session.id}/", action["url"])
         book = openpyxl.load_workbook(io.BytesIO(session._render_discrepancy_xlsx()))
         sheet = book.active
+        self.assertIn(" — applied ", sheet["A2"].value)
         self.assertEqual(sheet.freeze_panes, "A5")
         self.assertEqual(sheet.auto_filter.ref, "A4:L6")
         rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=6)]

@@ -269,16 +269,8 @@ class StockReplenishmentPlanner(models.TransientModel):
                     }
                 )
             Line.create(vals_list)
-        return self._reopen()
-
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self[:1].id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        # The form reloads the record in place (no new breadcrumb).
+        return True
 
     def action_apply(self):
         """Create or update the warehouse's reordering rules with the selected
