@@ -137,6 +137,41 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         backlog = {(b["stage"], b["age_bucket"]): b["count"] for b in kpis["backlog"]}
         self.assertEqual(backlog, {("confirmed", "today"): 1, ("shipped", "today"): 2})
 
+    def test_kpis_breakdowns(self):
+        """The same KPIs per month, channel and customer, from the same
+        query; each breakdown adds up to the totals."""
+        self.order_c.order_channel = "email"
+        self.env.flush_all()
+        kpis = self._kpis(breakdowns=("month", "order_channel", "partner_id"))
+        self.assertEqual(kpis["orders"], 3)
+        split = kpis["breakdowns"]
+        channels = {entry["value"]: entry for entry in split["order_channel"]}
+        self.assertEqual(set(channels), {"other", "email"})
+        self.assertEqual(channels["email"]["orders"], 1)
+        self.assertAlmostEqual(channels["email"]["revenue"], 100)
+        self.assertIsNone(channels["email"]["on_time_rate"], "C is not shipped")
+        self.assertEqual(channels["email"]["fill_rate"], 0.0)
+        self.assertEqual(channels["other"]["orders"], 2)
+        self.assertAlmostEqual(channels["other"]["revenue"], 200)
+        self.assertAlmostEqual(channels["other"]["on_time_rate"], 0.5)
+        self.assertAlmostEqual(channels["other"]["fill_rate"], 1.0)
+        self.assertAlmostEqual(channels["other"]["return_rate"], 2 / 15)
+        self.assertAlmostEqual(channels["other"]["qty_returned"], 2)
+        # Months in the user's time zone, as the ORM's read_group gives them.
+        [(month, count)] = self.env["customer.order.analysis"]._read_group(
+            [("state", "=", "sale"), *self.domain],
+            ["date_order:month"],
+            ["order_id:count_distinct"],
+        )
+        self.assertEqual(
+            [(entry["value"], entry["orders"]) for entry in split["month"]], [(month, count)]
+        )
+        [customer] = split["partner_id"]
+        self.assertEqual(customer["value"], self.analysis_customer)
+        self.assertAlmostEqual(customer["revenue"], 300)
+        self.assertAlmostEqual(customer["average_review_hours"], 3, places=3)
+        self.assertNotIn("breakdowns", self._kpis(), "only asked breakdowns are computed")
+
     def test_kpis_date_range(self):
         tomorrow = fields.Datetime.now() + timedelta(days=1)
         kpis = self._kpis(date_from=tomorrow)
