@@ -23,62 +23,26 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 import argparse
 import io
 import json
-import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ADDON = "customer_order_management"
+from _harness import ROOT, install_addon, odoo_python, prepare_workspace
+
 LINES_PER_ORDER = 10
 CHANNELS = ("phone", "fax", "email", "website", "portal", "edi")
 
 
-def _python():
-    return os.environ.get("ODOO_PYTHON", sys.executable)
-
-
 def orchestrate(options):
+    work, addons_path, db = prepare_workspace("analysis")
     try:
-        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
-    except subprocess.CalledProcessError:
-        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
-    work = Path(tempfile.mkdtemp(prefix="com-bench-analysis-"))
-    (work / "addons").mkdir()
-    (work / "addons" / ADDON).symlink_to(ROOT)
-    community = subprocess.check_output(
-        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
-        text=True,
-    ).strip()
-    addons_path = f"{work / 'addons'},{community}"
-    db = f"com_bench_analysis_{time.strftime('%Y%m%d_%H%M%S')}"
-    try:
-        print(f"== {db}: installing {ADDON}", flush=True)
-        subprocess.run(
-            [
-                _python(),
-                "-m",
-                "odoo",
-                f"--addons-path={addons_path}",
-                f"--data-dir={work / 'data'}",
-                "--log-level=warn",
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--stop-after-init",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        install_addon(db, addons_path, work)
         print(f"== {options.lines} lines: generating and measuring", flush=True)
         out = subprocess.check_output(
             [
-                _python(),
+                odoo_python(),
                 __file__,
                 "--worker",
                 "--db",

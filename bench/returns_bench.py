@@ -15,62 +15,26 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 
 import argparse
 import json
-import os
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ADDON = "customer_order_management"
+from _harness import ROOT, install_addon, odoo_python, prepare_workspace
+
 SIZES = (50, 500)
 PHASES = ("create", "action_submit", "action_approve", "action_receive")
 
 
-def _python():
-    return os.environ.get("ODOO_PYTHON", sys.executable)
-
-
 def orchestrate(options):
+    work, addons_path, db = prepare_workspace("returns")
     try:
-        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
-    except subprocess.CalledProcessError:
-        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
-    work = Path(tempfile.mkdtemp(prefix="com-bench-returns-"))
-    (work / "addons").mkdir()
-    (work / "addons" / ADDON).symlink_to(ROOT)
-    community = subprocess.check_output(
-        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
-        text=True,
-    ).strip()
-    addons_path = f"{work / 'addons'},{community}"
-    db = f"com_bench_returns_{time.strftime('%Y%m%d_%H%M%S')}"
-    try:
-        print(f"== {db}: installing {ADDON}", flush=True)
-        subprocess.run(
-            [
-                _python(),
-                "-m",
-                "odoo",
-                f"--addons-path={addons_path}",
-                f"--data-dir={work / 'data'}",
-                "--log-level=warn",
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--stop-after-init",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        install_addon(db, addons_path, work)
         results = {}
         for size in SIZES:
             print(f"== {size} returns", flush=True)
             out = subprocess.check_output(
                 [
-                    _python(),
+                    odoo_python(),
                     __file__,
                     "--worker",
                     "--db",
