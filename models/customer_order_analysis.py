@@ -254,27 +254,29 @@ class CustomerOrderAnalysis(models.Model):
                 ),
                 rows=rows,
                 grouped=SQL().join(
-                    SQL("GROUPING(%s) = 0, %s, ", SQL.identifier(key), SQL.identifier(key))
-                    for key in keys
+                    [SQL("GROUPING(%s) = 0, ", SQL.identifier(key)) for key in keys]
+                    + [SQL("%s, ", SQL.identifier(key)) for key in keys]
                 ),
                 sets=SQL(", ").join(
                     [SQL("()"), *(SQL("(%s)", SQL.identifier(key)) for key in keys)]
                 ),
             )
         )
+        # Each row: one "grouped by" flag per key, the key values, the KPIs;
+        # the row of the empty grouping set (no flag) holds the totals.
         result = None
         split = {key: [] for key in keys}
+        width = len(keys)
         for row in self.env.cr.fetchall():
-            marks = row[: 2 * len(keys)]
-            values = self._kpi_values(*row[2 * len(keys) :])
-            grouped = [key for index, key in enumerate(keys) if marks[2 * index]]
-            if not grouped:
+            flags, key_values = row[:width], row[width : 2 * width]
+            values = self._kpi_values(*row[2 * width :])
+            index = next((i for i, flag in enumerate(flags) if flag), None)
+            if index is None:
                 result = values
             else:
-                value = marks[2 * keys.index(grouped[0]) + 1]
-                split[grouped[0]].append({"value": value, **values})
+                split[keys[index]].append({"value": key_values[index], **values})
         if "month" in split:
-            split["month"].sort(key=lambda entry: entry["value"] or fields.Date.today())
+            split["month"].sort(key=lambda entry: entry["value"])
         if "partner_id" in split:
             partners = self.env["res.partner"].browse(
                 entry["value"] for entry in split["partner_id"] if entry["value"]

@@ -348,6 +348,18 @@ class TestStockCount(StockCountCommon):
         sheet = book.active
         self.assertIn(" — applied ", sheet["A2"].value)
         self.assertEqual(sheet.freeze_panes, "A5")
+        # Printed landscape, one page wide, the header row on every page.
+        self.assertEqual(sheet.page_setup.orientation, "landscape")
+        self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
+        self.assertIn(sheet.page_setup.fitToWidth, (None, 1), "one page wide (1 is the default)")
+        self.assertEqual(sheet.page_setup.fitToHeight, 0, "as many pages tall as needed")
+        self.assertEqual(sheet.print_title_rows, "$4:$4")
+        symbol = f'"{session.currency_id.symbol}"'
+        money_format = sheet["K5"].number_format
+        if session.currency_id.position == "before":
+            self.assertTrue(money_format.startswith(symbol), money_format)
+        else:
+            self.assertTrue(money_format.endswith(symbol), money_format)
         self.assertEqual(sheet.auto_filter.ref, "A4:L6")
         rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5, max_row=6)]
         self.assertEqual([row[0] for row in rows], ["Count Lamp", "Count Serum"])
