@@ -157,6 +157,9 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertAlmostEqual(channels["other"]["fill_rate"], 1.0)
         self.assertAlmostEqual(channels["other"]["return_rate"], 2 / 15)
         self.assertAlmostEqual(channels["other"]["qty_returned"], 2)
+        for key in ("order_channel", "month", "partner_id"):
+            self.assertEqual(sum(entry["orders"] for entry in split[key]), kpis["orders"])
+            self.assertAlmostEqual(sum(entry["revenue"] for entry in split[key]), kpis["revenue"])
         # Months in the user's time zone, as the ORM's read_group gives them.
         [(month, count)] = self.env["customer.order.analysis"]._read_group(
             [("state", "=", "sale"), *self.domain],
