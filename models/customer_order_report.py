@@ -1,5 +1,6 @@
 import base64
 import io
+import itertools
 from datetime import datetime, time
 
 import xlsxwriter
@@ -14,6 +15,8 @@ from odoo.tools.translate import LazyTranslate
 from .customer_order_analysis import BACKLOG_STAGES
 
 _lt = LazyTranslate(__name__)
+_cursor_numbers = itertools.count(1)
+NUMBER_KINDS = ("int", "qty", "money")
 
 SECTIONS = [
     ("summary", "Summary"),
@@ -319,6 +322,7 @@ class CustomerOrderReportPack(models.AbstractModel):
         summary = book.add_worksheet(self.env._("Summary"))
         summary.set_column(0, 0, 28)
         summary.set_column(1, 3, 16)
+        self._set_print_setup(summary)
         summary.write(0, 0, self.env._("Order Management Summary"), formats["title"])
         summary.write(
             1,
@@ -372,6 +376,8 @@ class CustomerOrderReportPack(models.AbstractModel):
             )
             chart.set_title({"name": self.env._("Revenue by Month")})
             chart.set_legend({"none": True})
+            # Months on the axis, not date serial numbers.
+            chart.set_x_axis({"date_axis": True, "num_format": "mmm yyyy"})
             summary.insert_chart(3, 4, chart)
         for code in data["sections"]:
             if code == "summary":
@@ -379,6 +385,14 @@ class CustomerOrderReportPack(models.AbstractModel):
             self._write_section_sheet(book, formats, code, data.get(code, []))
         book.close()
         return output.getvalue()
+
+    @api.model
+    def _set_print_setup(self, sheet):
+        """Printed landscape, one page wide (as many pages long as the rows
+        need), A4."""
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
 
     def _write_section_sheet(self, book, formats, code, rows):
         """One section's sheet; ``rows`` may be any iterable (written as it
@@ -391,26 +405,33 @@ class CustomerOrderReportPack(models.AbstractModel):
             0, 0, [self.env._(label) for label, _key, _kind in columns], formats["header"]
         )
         sheet.freeze_panes(1, 0)
+        self._set_print_setup(sheet)
+        sheet.repeat_rows(0)
         money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
         totals = dict.fromkeys(money_cols, 0.0)
-        # One writer per column, chosen once (the rows may be many).
-        writers = [
-            (col, key, kind, formats[kind]) for col, (_label, key, kind) in enumerate(columns)
-        ]
-        write, write_datetime = sheet.write, sheet.write_datetime
+        # One typed writer per column, chosen once (the rows may be many):
+        # no type guessing per cell. Empty values leave the cell empty (no
+        # "FALSE" for a missing reason); a zero quantity is written.
+        number_cols, other_cols = [], []
+        for col, (_label, key, kind) in enumerate(columns):
+            if kind in NUMBER_KINDS:
+                number_cols.append((col, key, col in totals, formats[kind]))
+            else:
+                write = sheet.write_datetime if kind == "date" else sheet.write_string
+                other_cols.append((col, key, kind == "bool", write, formats[kind]))
+        write_number = sheet.write_number
         last = 0
         for last, row in enumerate(rows, start=1):
-            for col, key, kind, cell_format in writers:
+            for col, key, is_bool, write, cell_format in other_cols:
                 value = row[key]
-                if kind == "date":
-                    if value:
-                        write_datetime(last, col, value, cell_format)
-                elif kind == "bool":
-                    write(last, col, "✔" if value else "", cell_format)
-                else:
-                    write(last, col, value, cell_format)
-                    if col in totals:
-                        totals[col] += value or 0.0
+                if value:
+                    write(last, col, "✔" if is_bool else value, cell_format)
+            for col, key, in_total, cell_format in number_cols:
+                value = row[key]
+                if value is not None and value is not False:
+                    write_number(last, col, value, cell_format)
+                    if in_total:
+                        totals[col] += value
         sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
         if last and money_cols:
             sheet.write(last + 1, 0, self.env._("Total"), formats["label"])
@@ -419,24 +440,19 @@ class CustomerOrderReportPack(models.AbstractModel):
 
 
 class _BacklogRows:
-    """The backlog section's rows: the order ids the user may read, then
-    their columns by batches, never the whole backlog in memory."""
+    """The backlog section's rows: the open orders the user may read, oldest
+    in their stage first, streamed from one query through a PostgreSQL
+    cursor in batches: never the whole backlog in memory, and no list of
+    ids sent back to the database."""
 
-    BATCH = 2000
+    BATCH = 10000
 
     def __init__(self, env, domain):
         self.env = env
-        self.ids = (
-            env["sale.order"]._search(domain, order="lifecycle_stage_date, id").get_result_ids()
-        )
-
-    def __len__(self):
-        return len(self.ids)
+        self.domain = domain
 
     def __iter__(self):
         Order = self.env["sale.order"]
-        stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
-        now = fields.Datetime.now()
         Order.flush_model(
             [
                 "name",
@@ -447,23 +463,39 @@ class _BacklogRows:
                 "is_late",
             ]
         )
-        for start in range(0, len(self.ids), self.BATCH):
-            # The ids passed the record rules in __init__: their columns are
-            # read in one query per batch, without loading records.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT s.name, p.complete_name, s.lifecycle_stage,
-                           s.lifecycle_stage_date, s.promised_date, s.is_late
-                      FROM unnest(%s::int[]) WITH ORDINALITY AS x(id, n)
-                      JOIN sale_order s ON s.id = x.id
-                      JOIN res_partner p ON p.id = s.partner_id
-                     ORDER BY x.n
-                    """,
-                    list(self.ids[start : start + self.BATCH]),
+        self.env["res.partner"].flush_model(["complete_name"])
+        # Record rules apply: the query is the ORM's search of the orders.
+        query = Order._search(self.domain, order="lifecycle_stage_date, id")
+        if query.is_empty():
+            return
+        order = query.table
+        partner = query.join(order, "partner_id", "res_partner", "id", "partner_id")
+        select = query.select(
+            *(
+                SQL.identifier(order, column)
+                for column in (
+                    "name",
+                    "lifecycle_stage",
+                    "lifecycle_stage_date",
+                    "promised_date",
+                    "is_late",
                 )
-            )
-            for name, customer, stage, stage_date, promised, late in self.env.cr.fetchall():
+            ),
+            SQL.identifier(partner, "complete_name"),
+        )
+        stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        # A cursor without HOLD: PostgreSQL closes it with the transaction
+        # even when the rows are not all read.
+        cursor = SQL.identifier(f"customer_order_backlog_{next(_cursor_numbers)}")
+        cr.execute(SQL("DECLARE %s NO SCROLL CURSOR FOR %s", cursor, select))
+        while True:
+            cr.execute(SQL("FETCH FORWARD %s FROM %s", self.BATCH, cursor))
+            rows = cr.fetchall()
+            if not rows:
+                break
+            for name, stage, stage_date, promised, late, customer in rows:
                 yield {
                     "order": name,
                     "customer": customer,
@@ -472,6 +504,7 @@ class _BacklogRows:
                     "promised": promised,
                     "late": late,
                 }
+        cr.execute(SQL("CLOSE %s", cursor))
 
 
 class CustomerOrderReportSchedule(models.Model):

@@ -259,8 +259,19 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertEqual(summary.cell(6, 2).number_format.count("0.00"), 1, "money format")
         self.assertEqual(summary.cell(8, 2).number_format, "0.0%")
         self.assertEqual(len(summary._charts), 1, "the trend chart")
+        axis = summary._charts[0].x_axis
+        self.assertEqual(
+            (type(axis).__name__, axis.numFmt.formatCode),
+            ("DateAxis", "mmm yyyy"),
+            "months on the axis, not date serial numbers",
+        )
         channels = book["Channels"]
         self.assertEqual(channels.freeze_panes, "A2")
+        for sheet in (summary, channels):
+            self.assertEqual(sheet.page_setup.orientation, "landscape")
+            self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage, "one page wide")
+            self.assertEqual(sheet.page_setup.fitToHeight, 0, "as many pages long as needed")
+        self.assertEqual(channels.print_title_rows, "$1:$1", "header on every page")
         self.assertTrue(channels.auto_filter.ref)
         self.assertEqual([c.value for c in channels[2]][:3], ["Other", 3, 300])
         products = book["Products"]
@@ -324,6 +335,61 @@ class TestOrderReports(OrderAnalysisDataset):
         )
         self.assertEqual(data["kpis"]["orders"], 0)
         self.assertEqual(data["channels"], [])
+
+    def test_backlog_rows_follow_record_rules(self):
+        Pack = self.env["customer.order.report.pack"]
+        rows = list(Pack._get_section_backlog([], [], None, None, None))
+        stage_dates = {
+            order.name: order.lifecycle_stage_date
+            for order in self.env["sale.order"].search([("name", "in", [r["order"] for r in rows])])
+        }
+        self.assertIn(self.order_c.name, stage_dates)
+        self.assertEqual(
+            [stage_dates[row["order"]] for row in rows],
+            sorted(stage_dates[row["order"]] for row in rows),
+            "oldest in their stage first",
+        )
+        row_c = next(row for row in rows if row["order"] == self.order_c.name)
+        self.assertEqual((row_c["customer"], row_c["stage"]), ("Analysis Customer", "Confirmed"))
+        other_company = self.env["res.company"].create({"name": "Backlog Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="com_backlog_outsider",
+            groups="customer_order_management.group_order_manager",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        self.assertEqual(
+            list(Pack.with_user(outsider)._get_section_backlog([], [], None, None, None)), []
+        )
+
+    def test_section_sheet_leaves_empty_values_empty(self):
+        """A missing text stays an empty cell (not FALSE), a zero quantity
+        is written, the money total adds the rows."""
+        Pack = self.env["customer.order.report.pack"]
+        rows = [
+            {
+                "product": "Lamp",
+                "qty_ordered": 0.0,
+                "qty_delivered": None,
+                "qty_returned": 2,
+                "revenue": 5.5,
+            },
+            {
+                "product": False,
+                "qty_ordered": 1,
+                "qty_delivered": 1,
+                "qty_returned": 0,
+                "revenue": 4.5,
+            },
+        ]
+        data = Pack._get_data(date(2019, 1, 1), date(2019, 1, 31), {"products"})
+        data["products"] = rows
+        book = openpyxl.load_workbook(io.BytesIO(Pack._render_xlsx(data)))
+        sheet = book["Products"]
+        self.assertEqual([c.value for c in sheet[2]], ["Lamp", 0, None, 2, 5.5])
+        self.assertEqual([c.value for c in sheet[3]], [None, 1, 1, 0, 4.5])
+        self.assertEqual([c.value for c in sheet[4]], ["Total", None, None, None, 10])
 
     def test_schedule_recipients_checked(self):
         Schedule = self.env["customer.order.report.schedule"]
