@@ -411,7 +411,7 @@ class CustomerOrderReportPack(models.AbstractModel):
         totals = dict.fromkeys(money_cols, 0.0)
         # One typed writer per column, chosen once (the rows may be many):
         # no type guessing per cell. Empty values leave the cell empty (no
-        # "FALSE" for a missing reason); a zero quantity is written.
+        # FALSE for an empty text); a zero quantity is written.
         number_cols, other_cols = [], []
         for col, (_label, key, kind) in enumerate(columns):
             if kind in NUMBER_KINDS:
