@@ -12,6 +12,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from ..tools import set_print_setup
 from .customer_order_analysis import BACKLOG_STAGES
 
 _lt = LazyTranslate(__name__)
@@ -322,7 +323,7 @@ class CustomerOrderReportPack(models.AbstractModel):
         summary = book.add_worksheet(self.env._("Summary"))
         summary.set_column(0, 0, 28)
         summary.set_column(1, 3, 16)
-        self._set_print_setup(summary)
+        set_print_setup(summary)
         summary.write(0, 0, self.env._("Order Management Summary"), formats["title"])
         summary.write(
             1,
@@ -386,14 +387,6 @@ class CustomerOrderReportPack(models.AbstractModel):
         book.close()
         return output.getvalue()
 
-    @api.model
-    def _set_print_setup(self, sheet):
-        """Printed landscape, one page wide (as many pages long as the rows
-        need), A4."""
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-
     def _write_section_sheet(self, book, formats, code, rows):
         """One section's sheet; ``rows`` may be any iterable (written as it
         comes, with constant memory)."""
@@ -405,8 +398,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             0, 0, [self.env._(label) for label, _key, _kind in columns], formats["header"]
         )
         sheet.freeze_panes(1, 0)
-        self._set_print_setup(sheet)
-        sheet.repeat_rows(0)
+        set_print_setup(sheet, header_row=0)
         money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
         totals = dict.fromkeys(money_cols, 0.0)
         # One typed writer per column, chosen once (the rows may be many):

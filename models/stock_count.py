@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_datetime
 
+from ..tools import set_print_setup
+
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
 VARIANCE_REASONS = [
@@ -514,10 +516,7 @@ class StockCountSession(models.Model):
             sheet.write(row, 11, reasons.get(line.reason, ""))
         sheet.freeze_panes(header_row + 1, 0)
         # Printed: landscape, one page wide, the header on every page.
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(header_row)
+        set_print_setup(sheet, header_row)
         sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
         first, last = header_row + 2, max(row, header_row) + 1
         total_row = row + 2

@@ -1,0 +1,3 @@
+from .xlsx import set_print_setup
+
+__all__ = ["set_print_setup"]
