@@ -438,6 +438,8 @@ class _BacklogRows:
     ids sent back to the database."""
 
     BATCH = 10000
+    # The order's columns read, in the order the rows unpack them.
+    COLUMNS = ("name", "lifecycle_stage", "lifecycle_stage_date", "promised_date", "is_late")
 
     def __init__(self, env, domain):
         self.env = env
@@ -445,16 +447,7 @@ class _BacklogRows:
 
     def __iter__(self):
         Order = self.env["sale.order"]
-        Order.flush_model(
-            [
-                "name",
-                "partner_id",
-                "lifecycle_stage",
-                "lifecycle_stage_date",
-                "promised_date",
-                "is_late",
-            ]
-        )
+        Order.flush_model([*self.COLUMNS, "partner_id"])
         self.env["res.partner"].flush_model(["complete_name"])
         # Record rules apply: the query is the ORM's search of the orders.
         query = Order._search(self.domain, order="lifecycle_stage_date, id")
@@ -463,16 +456,7 @@ class _BacklogRows:
         order = query.table
         partner = query.join(order, "partner_id", "res_partner", "id", "partner_id")
         select = query.select(
-            *(
-                SQL.identifier(order, column)
-                for column in (
-                    "name",
-                    "lifecycle_stage",
-                    "lifecycle_stage_date",
-                    "promised_date",
-                    "is_late",
-                )
-            ),
+            *(SQL.identifier(order, column) for column in self.COLUMNS),
             SQL.identifier(partner, "complete_name"),
         )
         stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
