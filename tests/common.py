@@ -21,26 +21,12 @@ class CustomerOrderCommon(SaleCommon):
         cls.env["sale.order.review.rule"].search([]).action_archive()
         company = cls.env.company
         company.partner_id.write({"street": "1 Main Street", "city": "Springfield"})
-        cls.salesman = new_test_user(
-            cls.env,
-            login="com_salesman",
-            groups="sales_team.group_sale_salesman",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
+        cls.salesman = cls._company_user("com_salesman", "sales_team.group_sale_salesman")
+        cls.reviewer = cls._company_user(
+            "com_reviewer", "customer_order_management.group_order_reviewer"
         )
-        cls.reviewer = new_test_user(
-            cls.env,
-            login="com_reviewer",
-            groups="customer_order_management.group_order_reviewer",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="com_manager",
-            groups="customer_order_management.group_order_manager",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
+        cls.manager = cls._company_user(
+            "com_manager", "customer_order_management.group_order_manager"
         )
         cls.reviewer_group = cls.env.ref("customer_order_management.group_order_reviewer")
         cls.manager_group = cls.env.ref("customer_order_management.group_order_manager")
@@ -66,6 +52,19 @@ class CustomerOrderCommon(SaleCommon):
         )
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", company.id)], limit=1
+        )
+
+    @classmethod
+    def _company_user(cls, login, groups, company=None):
+        """A test user of ``groups`` who works in ``company`` alone (default:
+        the test company)."""
+        company = company or cls.env.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
 
     @classmethod

@@ -6,7 +6,7 @@ import psycopg2
 from odoo import fields, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import CustomerOrderCommon
@@ -19,13 +19,7 @@ class TestCustomerReturn(CustomerOrderCommon):
         super().setUpClass()
         company = cls.env.company
         company.return_window_days = 30
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="com_stock_user",
-            groups="stock.group_stock_user",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
+        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
         cls._set_stock(cls.storable, 100)
         cls.order = cls._sold_order(qty=5)
@@ -319,12 +313,8 @@ class TestCustomerReturn(CustomerOrderCommon):
     def test_multi_company_isolation(self):
         other_company = self.env["res.company"].create({"name": "Other Returns Co"})
         ret = self._new_return()
-        outsider = new_test_user(
-            self.env,
-            login="com_other_co_salesman",
-            groups="sales_team.group_sale_salesman",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+        outsider = self._company_user(
+            "com_other_co_salesman", "sales_team.group_sale_salesman", other_company
         )
         self.assertFalse(
             self.env["customer.return"].with_user(outsider).search([("id", "=", ret.id)])

@@ -142,12 +142,8 @@ class TestAbcClassification(CustomerOrderCommon):
         self.assertEqual(self.abc_company.abc_threshold_a, 80.0)
 
     def test_button_and_cron(self):
-        stock_manager = new_test_user(
-            self.env,
-            login="com_abc_manager",
-            groups="stock.group_stock_manager",
-            company_id=self.abc_company.id,
-            company_ids=[Command.set(self.abc_company.ids)],
+        stock_manager = self._company_user(
+            "com_abc_manager", "stock.group_stock_manager", self.abc_company
         )
         action = (
             self.env["product.template"]
@@ -163,13 +159,7 @@ class TestAbcClassification(CustomerOrderCommon):
         ):
             cron.ir_actions_server_id.run()
             self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
-        stock_user = new_test_user(
-            self.env,
-            login="com_abc_user",
-            groups="stock.group_stock_user",
-            company_id=self.abc_company.id,
-            company_ids=[Command.set(self.abc_company.ids)],
-        )
+        stock_user = self._company_user("com_abc_user", "stock.group_stock_user", self.abc_company)
         with self.assertRaises(AccessError):
             self.env["product.template"].with_user(stock_user).with_company(
                 self.abc_company

@@ -194,12 +194,8 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         )
         self.assertEqual(self._kpis(user=other_salesman)["orders"], 0)
         other_company = self.env["res.company"].create({"name": "Analysis Other Co"})
-        outsider = new_test_user(
-            self.env,
-            login="com_analysis_outsider",
-            groups="customer_order_management.group_order_manager",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+        outsider = self._company_user(
+            "com_analysis_outsider", "customer_order_management.group_order_manager", other_company
         )
         kpis = self._kpis(user=outsider)
         self.assertEqual(kpis["orders"], 0)
@@ -352,12 +348,8 @@ class TestOrderReports(OrderAnalysisDataset):
         row_c = next(row for row in rows if row["order"] == self.order_c.name)
         self.assertEqual((row_c["customer"], row_c["stage"]), ("Analysis Customer", "Confirmed"))
         other_company = self.env["res.company"].create({"name": "Backlog Other Co"})
-        outsider = new_test_user(
-            self.env,
-            login="com_backlog_outsider",
-            groups="customer_order_management.group_order_manager",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+        outsider = self._company_user(
+            "com_backlog_outsider", "customer_order_management.group_order_manager", other_company
         )
         self.assertEqual(
             list(Pack.with_user(outsider)._get_section_backlog([], [], None, None, None)), []
