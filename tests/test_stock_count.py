@@ -1,10 +1,11 @@
 import io
+from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
 import openpyxl
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -320,6 +321,21 @@ class TestStockCount(StockCountCommon):
         with self.assertRaises(AccessError):
             session.with_user(self.counter).unlink()
         session.with_user(self.stock_manager).unlink()
+
+    def test_concurrent_approval_loses_cleanly(self):
+        """While another transaction holds the session, an approval fails at
+        once with a clear error and applies nothing."""
+        session = self.env.ref("customer_order_management.demo_count_to_approve")
+        self.assertEqual(session.state, "to_approve")
+        with closing(sql_db.db_connect(self.cr.dbname).cursor()) as other_cr:
+            other_cr.execute(
+                "SELECT id FROM stock_count_session WHERE id = %s FOR UPDATE", [session.id]
+            )
+            with self.assertRaisesRegex(UserError, "Someone else is working on this count"):
+                session.with_user(self.stock_manager).action_approve()
+            other_cr.rollback()
+        self.assertEqual(session.state, "to_approve")
+        self.assertFalse(session.approved_by_id)
 
     def test_cancel_and_reset(self):
         session = self._session()
