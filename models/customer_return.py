@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
+
+from ..tools import lock_rows_nowait
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -258,26 +258,13 @@ class CustomerReturn(models.Model):
     def _lock_for_decision(self):
         """Lock the returns' rows: two reviewers deciding at the same moment
         cannot both win (the second gets a clear error, one receipt only)."""
-        if not self.ids:
-            return
-        try:
-            # Row lock with NOWAIT (not offered by the ORM); the savepoint
-            # keeps the transaction usable when the lock is refused.
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM customer_return WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
-        except pg_errors.LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "Another user is deciding on these returns right now. "
-                    "Reload the page and try again."
-                )
-            ) from error
+        lock_rows_nowait(
+            self,
+            self.env._(
+                "Another user is deciding on these returns right now. "
+                "Reload the page and try again."
+            ),
+        )
 
     def _check_decidable(self):
         self._lock_for_decision()

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
+
+from ..tools import lock_rows_nowait
 
 REVIEW_STATES = [
     ("not_reviewed", "Not Reviewed"),
@@ -571,26 +572,12 @@ class SaleOrder(models.Model):
     def _lock_for_review(self):
         """Lock the orders' rows so that two reviewers deciding at the same
         moment cannot both win: the second gets a clear error."""
-        if not self.ids:
-            return
-        try:
-            # Row lock: the ORM has no NOWAIT lock on a whole batch. The
-            # savepoint keeps the transaction usable when the lock is refused.
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
-        except pg_errors.LockNotAvailable as error:
-            raise UserError(
-                self.env._(
-                    "Another user is deciding on these orders right now. "
-                    "Reload the page and try again."
-                )
-            ) from error
+        lock_rows_nowait(
+            self,
+            self.env._(
+                "Another user is deciding on these orders right now. Reload the page and try again."
+            ),
+        )
 
     def _check_reviewer(self):
         if not self.env.user.has_group("customer_order_management.group_order_reviewer"):

@@ -3,14 +3,13 @@ from collections import defaultdict
 from datetime import timedelta
 
 import xlsxwriter
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, format_amount, format_datetime
+from odoo.tools import format_amount, format_datetime
 
-from ..tools import set_print_setup
+from ..tools import lock_rows_nowait, set_print_setup
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
@@ -139,26 +138,11 @@ class StockCountSession(models.Model):
     # ------------------------------------------------------------------
 
     def _lock(self):
-        """Row lock (NOWAIT): two users cannot move the same session at once;
-        the second gets a clear error instead of waiting."""
-        if not self.ids:
-            return
-        try:
-            # NOWAIT is not offered by the ORM; the savepoint keeps the
-            # transaction usable when the lock is refused.
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM stock_count_session WHERE id IN %s "
-                        "FOR NO KEY UPDATE NOWAIT",
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
-        except pg_errors.LockNotAvailable as error:
-            raise UserError(
-                self.env._("Someone else is working on this count session; try again.")
-            ) from error
+        """Row lock: two users cannot move the same session at once; the
+        second gets a clear error instead of waiting."""
+        lock_rows_nowait(
+            self, self.env._("Someone else is working on this count session; try again.")
+        )
 
     def _check_state(self, states, action):
         for session in self:
