@@ -1,7 +1,10 @@
-"""What the benchmarks share: the host Odoo, a workspace and a database with
-the addon. Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never
+"""What the benchmarks share: the host Odoo, a workspace and databases with
+the addon, the worker processes that measure inside a database, and the
+report files. Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never
 installs it."""
 
+import argparse
+import json
 import os
 import subprocess
 import sys
@@ -35,23 +38,84 @@ def prepare_workspace(name):
     return work, f"{work / 'addons'},{community}", db
 
 
-def install_addon(db, addons_path, work):
-    """Create ``db`` with the addon installed (no demo data)."""
-    print(f"== {db}: installing {ADDON}", flush=True)
+def odoo_command(addons_path, work, *args, command=None):
+    """The command line of the host Odoo on the workspace: its server, or
+    one of its commands (``shell``)."""
+    return [
+        odoo_python(),
+        "-m",
+        "odoo",
+        *([command] if command else []),
+        f"--addons-path={addons_path}",
+        f"--data-dir={work / 'data'}",
+        "--log-level=warn",
+        *args,
+    ]
+
+
+def install_addon(db, addons_path, work, modules=ADDON):
+    """Create ``db`` (or update it) with ``modules`` installed, no demo data."""
+    print(f"== {db}: installing {modules}", flush=True)
     subprocess.run(
-        [
-            odoo_python(),
-            "-m",
-            "odoo",
-            f"--addons-path={addons_path}",
-            f"--data-dir={work / 'data'}",
-            "--log-level=warn",
-            "-d",
-            db,
-            "-i",
-            ADDON,
-            "--stop-after-init",
-        ],
+        odoo_command(addons_path, work, "-d", db, "-i", modules, "--stop-after-init"),
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def drop_databases(*dbs):
+    for db in dbs:
+        subprocess.run(["dropdb", "--if-exists", db], check=False)
+
+
+def run_worker(script, db, addons_path, work, *args):
+    """Run ``script`` as a worker in a new process (a fresh registry, its
+    own memory) on ``db``; return the JSON it prints on its last line."""
+    out = subprocess.check_output(
+        [
+            odoo_python(),
+            str(script),
+            *args,
+            "--db",
+            db,
+            "--addons-path",
+            addons_path,
+            "--data-dir",
+            str(work / "data"),
+        ],
+        text=True,
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def add_worker_arguments(parser):
+    """The options ``run_worker`` passes; not for people."""
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--addons-path", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+
+
+def open_registry(options):
+    """In a worker: the registry of the database it was given."""
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        [
+            f"--addons-path={options.addons_path}",
+            f"--data-dir={options.data_dir}",
+            "--log-level=warn",
+        ]
+    )
+    return Registry(options.db)
+
+
+def save_report(options, name, text, results=None):
+    """Print the report and write it (with the raw results, when given) to
+    ``options.out``."""
+    print(text)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if results is not None:
+        (out / f"{name}.json").write_text(json.dumps(results, indent=2))
+    (out / f"{name}.md").write_text(text + "\n")

@@ -25,12 +25,19 @@ import argparse
 import io
 import json
 import statistics
-import subprocess
 import time
 import tracemalloc
-from pathlib import Path
 
-from _harness import ROOT, install_addon, odoo_python, prepare_workspace
+from _harness import (
+    ROOT,
+    add_worker_arguments,
+    drop_databases,
+    install_addon,
+    open_registry,
+    prepare_workspace,
+    run_worker,
+    save_report,
+)
 
 LINES_PER_ORDER = 10
 CHANNELS = ("phone", "fax", "email", "website", "portal", "edi")
@@ -41,25 +48,11 @@ def orchestrate(options):
     try:
         install_addon(db, addons_path, work)
         print(f"== {options.lines} lines: generating and measuring", flush=True)
-        out = subprocess.check_output(
-            [
-                odoo_python(),
-                __file__,
-                "--worker",
-                "--db",
-                db,
-                "--lines",
-                str(options.lines),
-                "--addons-path",
-                addons_path,
-                "--data-dir",
-                str(work / "data"),
-            ],
-            text=True,
+        results = run_worker(
+            __file__, db, addons_path, work, "--worker", "--lines", str(options.lines)
         )
-        results = json.loads(out.strip().splitlines()[-1])
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_databases(db)
     report(results, options)
 
 
@@ -102,12 +95,7 @@ def report(results, options):
             f"{pack['rows']:,} rows over {pack['sheets']} sheets, {pack['bytes']:,} bytes."
         ),
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "analysis_bench.json").write_text(json.dumps(results, indent=2))
-    (out / "analysis_bench.md").write_text(text + "\n")
+    save_report(options, "analysis_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -190,17 +178,8 @@ def work(options):
     from dateutil.relativedelta import relativedelta  # noqa: PLC0415
 
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--data-dir={options.data_dir}",
-            "--log-level=warn",
-        ]
-    )
-    registry = Registry(options.db)
+    registry = open_registry(options)
     results = {"lines": options.lines}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -323,10 +302,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    parser.add_argument("--worker", action="store_true")
-    parser.add_argument("--db")
-    parser.add_argument("--addons-path")
-    parser.add_argument("--data-dir")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

@@ -14,20 +14,19 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ADDON = "customer_order_management"
-
-
-def _python():
-    return os.environ.get("ODOO_PYTHON", sys.executable)
+from _harness import (
+    ROOT,
+    add_worker_arguments,
+    drop_databases,
+    install_addon,
+    open_registry,
+    prepare_workspace,
+    run_worker,
+    save_report,
+)
 
 
 def main():
@@ -35,60 +34,29 @@ def main():
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--late", type=int, default=2_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    parser.add_argument("--worker-db")
-    parser.add_argument("--addons-path")
-    parser.add_argument("--data-dir")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    add_worker_arguments(parser)
     options = parser.parse_args()
-    if options.worker_db:
+    if options.worker:
         print(json.dumps(work(options)))
         return
-    work_dir = Path(tempfile.mkdtemp(prefix="com-delay-"))
-    (work_dir / "addons").mkdir()
-    (work_dir / "addons" / ADDON).symlink_to(ROOT)
-    community = subprocess.check_output(
-        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
-        text=True,
-    ).strip()
-    addons_path = f"{work_dir / 'addons'},{community}"
-    db = f"com_bench_delay_{int(time.time())}"
+    work_dir, addons_path, db = prepare_workspace("delay")
     try:
-        subprocess.run(
-            [
-                _python(),
-                "-m",
-                "odoo",
-                f"--addons-path={addons_path}",
-                f"--data-dir={work_dir / 'data'}",
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        out = subprocess.check_output(
-            [
-                _python(),
-                __file__,
-                "--worker-db",
-                db,
-                "--addons-path",
-                addons_path,
-                "--data-dir",
-                str(work_dir / "data"),
-                "--orders",
-                str(options.orders),
-                "--late",
-                str(options.late),
-            ],
-            text=True,
+        install_addon(db, addons_path, work_dir)
+        result = run_worker(
+            __file__,
+            db,
+            addons_path,
+            work_dir,
+            "--worker",
+            "--orders",
+            str(options.orders),
+            "--late",
+            str(options.late),
         )
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
-    report(json.loads(out.strip().splitlines()[-1]), options)
+        drop_databases(db)
+    report(result, options)
 
 
 def report(result, options):
@@ -109,26 +77,13 @@ def report(result, options):
             f"activities: {second['activities']}."
         ),
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "delay_cron_bench.md").write_text(text + "\n")
+    save_report(options, "delay_cron_bench", "\n".join(lines))
 
 
 def work(options):
     from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--data-dir={options.data_dir}",
-            "--log-level=warn",
-        ]
-    )
-    registry = Registry(options.worker_db)
+    registry = open_registry(options)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         _generate(env, options.orders, options.late)

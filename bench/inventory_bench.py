@@ -22,13 +22,20 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-from _harness import ROOT, install_addon, odoo_python, prepare_workspace
+from _harness import (
+    ROOT,
+    add_worker_arguments,
+    drop_databases,
+    install_addon,
+    open_registry,
+    prepare_workspace,
+    run_worker,
+    save_report,
+)
 
 PRODUCTS = 20_000
 LINES = 200_000
@@ -40,23 +47,9 @@ def orchestrate(options):
     work, addons_path, db = prepare_workspace("inventory")
     try:
         install_addon(db, addons_path, work)
-        out = subprocess.check_output(
-            [
-                odoo_python(),
-                __file__,
-                "--worker",
-                "--db",
-                db,
-                "--addons-path",
-                addons_path,
-                "--data-dir",
-                str(work / "data"),
-            ],
-            text=True,
-        )
-        results = json.loads(out.strip().splitlines()[-1])
+        results = run_worker(__file__, db, addons_path, work, "--worker")
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_databases(db)
     report(results, options)
 
 
@@ -129,12 +122,7 @@ def report(results, options):
         lines.append(
             f"| {size:,} | {row['seconds']:.2f} | {row['queries']} | {row['queries'] / size:.3f} |"
         )
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "inventory_bench.json").write_text(json.dumps(results, indent=2))
-    (out / "inventory_bench.md").write_text(text + "\n")
+    save_report(options, "inventory_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -400,17 +388,8 @@ def _bench_planner(env, planner_categ, warehouse):
 
 def work(options):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--data-dir={options.data_dir}",
-            "--log-level=warn",
-        ]
-    )
-    registry = Registry(options.db)
+    registry = open_registry(options)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         env = env(user=env.ref("base.user_admin"))
@@ -430,9 +409,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
-    parser.add_argument("--addons-path", help=argparse.SUPPRESS)
-    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    add_worker_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (smoke run)")
     options = parser.parse_args()
     if options.quick or os.environ.get("INVENTORY_BENCH_QUICK"):

@@ -15,11 +15,18 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 
 import argparse
 import json
-import subprocess
 import time
-from pathlib import Path
 
-from _harness import ROOT, install_addon, odoo_python, prepare_workspace
+from _harness import (
+    ROOT,
+    add_worker_arguments,
+    drop_databases,
+    install_addon,
+    open_registry,
+    prepare_workspace,
+    run_worker,
+    save_report,
+)
 
 SIZES = (50, 500)
 PHASES = ("create", "action_submit", "action_approve", "action_receive")
@@ -32,25 +39,11 @@ def orchestrate(options):
         results = {}
         for size in SIZES:
             print(f"== {size} returns", flush=True)
-            out = subprocess.check_output(
-                [
-                    odoo_python(),
-                    __file__,
-                    "--worker",
-                    "--db",
-                    db,
-                    "--size",
-                    str(size),
-                    "--addons-path",
-                    addons_path,
-                    "--data-dir",
-                    str(work / "data"),
-                ],
-                text=True,
+            results[size] = run_worker(
+                __file__, db, addons_path, work, "--worker", "--size", str(size)
             )
-            results[size] = json.loads(out.strip().splitlines()[-1])
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_databases(db)
     report(results, options)
 
 
@@ -74,12 +67,7 @@ def report(results, options):
         f"| **total** | | | {totals[small]:.1f} | {totals[big]:.1f} | "
         f"{100 * (totals[big] / totals[small] - 1):+.1f} % |"
     )
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "returns_bench.json").write_text(json.dumps(results, indent=2))
-    (out / "returns_bench.md").write_text(text + "\n")
+    save_report(options, "returns_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -120,17 +108,8 @@ def _delivered_orders(env, size):
 def work(options):
     from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
     from odoo.fields import Command  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--data-dir={options.data_dir}",
-            "--log-level=warn",
-        ]
-    )
-    registry = Registry(options.db)
+    registry = open_registry(options)
     phases = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -178,11 +157,9 @@ def work(options):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    parser.add_argument("--worker", action="store_true")
-    parser.add_argument("--db")
-    parser.add_argument("--size", type=int)
-    parser.add_argument("--addons-path")
-    parser.add_argument("--data-dir")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

@@ -19,76 +19,34 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 
 import argparse
 import json
-import os
 import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ADDON = "customer_order_management"
+from _harness import (
+    ROOT,
+    add_worker_arguments,
+    drop_databases,
+    install_addon,
+    open_registry,
+    prepare_workspace,
+    run_worker,
+    save_report,
+)
+
 BASE_MODULES = "sale_stock,stock_delivery,portal"
 LINES = 5
 
 
-def _python():
-    return os.environ.get("ODOO_PYTHON", sys.executable)
-
-
-def _odoo(*args, addons_path, data_dir):
-    cmd = [
-        _python(),
-        "-m",
-        "odoo",
-        f"--addons-path={addons_path}",
-        f"--data-dir={data_dir}",
-        "--log-level=warn",
-        *args,
-    ]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-
-
 def orchestrate(options):
-    try:
-        subprocess.run([_python(), "-c", "import odoo.release"], check=True)
-    except subprocess.CalledProcessError:
-        sys.exit("error: python3 cannot import odoo: install Odoo 19.0 first (see README.md)")
-    work = Path(tempfile.mkdtemp(prefix="com-bench-"))
-    (work / "addons").mkdir()
-    (work / "addons" / ADDON).symlink_to(ROOT)
-    community = subprocess.check_output(
-        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
-        text=True,
-    ).strip()
-    addons_path = f"{work / 'addons'},{community}"
-    stamp = time.strftime("%Y%m%d_%H%M%S")
-    template, plain, addon = (f"com_bench_{name}_{stamp}" for name in ("tpl", "plain", "addon"))
+    work, addons_path, base = prepare_workspace("review")
+    template, plain, addon = (f"{base}_{name}" for name in ("tpl", "plain", "addon"))
     results = {}
     try:
-        print(f"== template {template}: installing {BASE_MODULES}", flush=True)
-        _odoo(
-            "-d",
-            template,
-            "-i",
-            BASE_MODULES,
-            "--stop-after-init",
-            addons_path=addons_path,
-            data_dir=work / "data",
-        )
+        install_addon(template, addons_path, work, modules=BASE_MODULES)
         for db in (plain, addon):
             subprocess.run(["createdb", "-T", template, db], check=True)
-        print(f"== {addon}: installing {ADDON}", flush=True)
-        _odoo(
-            "-d",
-            addon,
-            "-i",
-            ADDON,
-            "--stop-after-init",
-            addons_path=addons_path,
-            data_dir=work / "data",
-        )
+        install_addon(addon, addons_path, work)
         # Time passes alternate plain and addon for --rounds rounds; each
         # phase keeps its fastest round (the same for both modes), so one
         # slow moment of the machine does not decide the ratio.
@@ -97,26 +55,18 @@ def orchestrate(options):
             for mode, db in (("plain", plain), ("addon", addon)):
                 label = f"{options.orders} orders, {measure} (round {round_no + 1})"
                 print(f"== {mode}: {label}", flush=True)
-                out = subprocess.check_output(
-                    [
-                        _python(),
-                        __file__,
-                        "--worker",
-                        mode,
-                        "--db",
-                        db,
-                        "--measure",
-                        measure,
-                        "--orders",
-                        str(options.orders),
-                        "--addons-path",
-                        addons_path,
-                        "--data-dir",
-                        str(work / "data"),
-                    ],
-                    text=True,
+                result = run_worker(
+                    __file__,
+                    db,
+                    addons_path,
+                    work,
+                    "--worker",
+                    mode,
+                    "--measure",
+                    measure,
+                    "--orders",
+                    str(options.orders),
                 )
-                result = json.loads(out.strip().splitlines()[-1])
                 kept = results.setdefault(mode, {}).setdefault(
                     measure, {"phases": {}, "rounds": []}
                 )
@@ -126,29 +76,20 @@ def orchestrate(options):
                     if best is None or values["seconds"] < best["seconds"]:
                         kept["phases"][phase] = values
         print(f"== {addon}: action_submit_review on batches of 100 and 1000", flush=True)
-        out = subprocess.check_output(
-            [
-                _python(),
-                __file__,
-                "--worker",
-                "scaling",
-                "--db",
-                addon,
-                "--measure",
-                "time",
-                "--orders",
-                "1000",
-                "--addons-path",
-                addons_path,
-                "--data-dir",
-                str(work / "data"),
-            ],
-            text=True,
+        results["scaling"] = run_worker(
+            __file__,
+            addon,
+            addons_path,
+            work,
+            "--worker",
+            "scaling",
+            "--measure",
+            "time",
+            "--orders",
+            "1000",
         )
-        results["scaling"] = json.loads(out.strip().splitlines()[-1])
     finally:
-        for db in (template, plain, addon):
-            subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_databases(template, plain, addon)
     report(results, options)
 
 
@@ -225,31 +166,12 @@ def report(results, options):
             f"**{scaling['per_order_1000']:.2f}** (difference {growth:+.1f} %)."
         ),
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "review_bench.json").write_text(json.dumps(results, indent=2))
-    (out / "review_bench.md").write_text(text + "\n")
+    save_report(options, "review_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
 # Worker: runs inside one database
 # ----------------------------------------------------------------------
-
-
-def _setup_env(options):
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--data-dir={options.data_dir}",
-            "--log-level=warn",
-        ]
-    )
-    return Registry(options.db)
 
 
 def _prepare_data(env, count):
@@ -359,7 +281,7 @@ class _Phase:
 def work(options):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    registry = _setup_env(options)
+    registry = open_registry(options)
     phases = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -409,11 +331,11 @@ def main():
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="time passes per mode")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    parser.add_argument("--worker", choices=["plain", "addon", "scaling"])
-    parser.add_argument("--db")
-    parser.add_argument("--measure", choices=["time", "memory"], default="time")
-    parser.add_argument("--addons-path")
-    parser.add_argument("--data-dir")
+    parser.add_argument("--worker", choices=["plain", "addon", "scaling"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure", choices=["time", "memory"], default="time", help=argparse.SUPPRESS
+    )
+    add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

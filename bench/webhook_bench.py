@@ -14,17 +14,20 @@ Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 import argparse
 import http.client
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ADDON = "customer_order_management"
+from _harness import (
+    ROOT,
+    drop_databases,
+    install_addon,
+    odoo_command,
+    prepare_workspace,
+    save_report,
+)
 
 SETUP = """
 from odoo.fields import Command
@@ -53,10 +56,6 @@ print('TOKEN=' + carrier.sudo().tracking_webhook_token)
 """
 
 
-def _python():
-    return os.environ.get("ODOO_PYTHON", sys.executable)
-
-
 def _request(conn, method, path, body, headers):
     start = time.perf_counter()
     conn.request(method, path, body=body, headers=headers)
@@ -72,32 +71,14 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="com-webhook-"))
-    (work / "addons").mkdir()
-    (work / "addons" / ADDON).symlink_to(ROOT)
-    community = subprocess.check_output(
-        [_python(), "-c", "from odoo.tools import config; print(config.addons_community_dir)"],
-        text=True,
-    ).strip()
-    db = f"com_bench_webhook_{int(time.time())}"
-    base = [
-        _python(),
-        "-m",
-        "odoo",
-        f"--addons-path={work / 'addons'},{community}",
-        f"--data-dir={work / 'data'}",
-        "-d",
-        db,
-        "--log-level=warn",
-    ]
+    work, addons_path, db = prepare_workspace("webhook")
     server = None
     try:
-        subprocess.run(
-            [*base, "-i", ADDON, "--stop-after-init"], check=True, stdout=subprocess.DEVNULL
-        )
-        shell = [_python(), "-m", "odoo", "shell", *base[3:-1], "--log-level=error", "--no-http"]
+        install_addon(db, addons_path, work)
         out = subprocess.run(
-            shell,
+            odoo_command(
+                addons_path, work, "-d", db, "--no-http", "--log-level=error", command="shell"
+            ),
             input=SETUP,
             text=True,
             capture_output=True,
@@ -105,14 +86,17 @@ def main():
         ).stdout
         token = next(line[6:] for line in out.splitlines() if line.startswith("TOKEN="))
         server = subprocess.Popen(
-            [
-                *base,
+            odoo_command(
+                addons_path,
+                work,
+                "-d",
+                db,
                 f"--http-port={options.port}",
                 "--http-interface=127.0.0.1",
                 "--workers=1",
                 "--max-cron-threads=0",
                 f"--db-filter=^{db}$",
-            ],
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -122,7 +106,7 @@ def main():
         if server:
             server.terminate()
             server.wait(30)
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_databases(db)
     _report(results, options)
 
 
@@ -202,11 +186,7 @@ def _report(results, options):
         ),
         f"Median latency ratio webhook/baseline: **{median_w / median_b:.2f}** (goal <= 3)",
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "webhook_bench.md").write_text(text + "\n")
+    save_report(options, "webhook_bench", "\n".join(lines))
 
 
 if __name__ == "__main__":
