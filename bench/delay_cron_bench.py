@@ -140,12 +140,18 @@ def _counts(env):
 
 def _generate(env, count, late):
     """Open confirmed orders copied in SQL from one real order; the first
-    ``late`` ones promised for yesterday, the others for next week."""
+    ``late`` ones promised for yesterday, the others (and the real order)
+    for next week, so that no order falls late between the two runs."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from odoo import fields  # noqa: PLC0415
+
     partner = env["res.partner"].create({"name": "Bulk Customer", "email": "bulk@example.com"})
     product = env["product.product"].create({"name": "Bulk", "type": "consu"})
     base = env["sale.order"].create(
         {
             "partner_id": partner.id,
+            "commitment_date": fields.Datetime.now() + timedelta(days=7),
             "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
         }
     )
@@ -154,19 +160,19 @@ def _generate(env, count, late):
     env.cr.execute("""
         SELECT column_name FROM information_schema.columns
          WHERE table_name = 'sale_order' AND column_name NOT IN
-               ('id', 'name', 'promised_date', 'is_late', 'late_notice_due', 'late_notice_date',
-                'write_date', 'create_date', 'access_token')
+               ('id', 'name', 'commitment_date', 'promised_date', 'is_late', 'late_notice_due',
+                'late_notice_date', 'write_date', 'create_date', 'access_token')
     """)
     columns = ", ".join(f'"{name}"' for (name,) in env.cr.fetchall())
     env.cr.execute(
         f"""
-        INSERT INTO sale_order ({columns}, name, promised_date, is_late, late_notice_due,
-                                write_date, create_date)
-        SELECT {columns}, 'BULK' || g,
-               CASE WHEN g <= %(late)s THEN now() - interval '1 day'
-                    ELSE now() + interval '7 days' END,
+        INSERT INTO sale_order ({columns}, name, commitment_date, promised_date, is_late,
+                                late_notice_due, write_date, create_date)
+        SELECT {columns}, 'BULK' || g, promised, promised,
                false, false, now() - interval '2 hours', now() - interval '2 hours'
-          FROM sale_order, generate_series(1, %(count)s) g
+          FROM sale_order, generate_series(1, %(count)s) g,
+               LATERAL (SELECT CASE WHEN g <= %(late)s THEN now() - interval '1 day'
+                                    ELSE now() + interval '7 days' END AS promised) p
          WHERE sale_order.id = %(base)s
         """,
         {"late": late, "count": count, "base": base.id},
