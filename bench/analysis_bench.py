@@ -28,31 +28,22 @@ import statistics
 import time
 import tracemalloc
 
-from _harness import (
-    ROOT,
-    add_worker_arguments,
-    drop_databases,
-    install_addon,
-    open_registry,
-    prepare_workspace,
-    run_worker,
-    save_report,
-)
+import _harness as harness
 
 LINES_PER_ORDER = 10
 CHANNELS = ("phone", "fax", "email", "website", "portal", "edi")
 
 
 def orchestrate(options):
-    work, addons_path, db = prepare_workspace("analysis")
+    work, addons_path, db = harness.prepare_workspace("analysis")
     try:
-        install_addon(db, addons_path, work)
+        harness.install_addon(db, addons_path, work)
         print(f"== {options.lines} lines: generating and measuring", flush=True)
-        results = run_worker(
+        results = harness.run_worker(
             __file__, db, addons_path, work, "--worker", "--lines", str(options.lines)
         )
     finally:
-        drop_databases(db)
+        harness.drop_databases(db)
     report(results, options)
 
 
@@ -95,7 +86,7 @@ def report(results, options):
             f"{pack['rows']:,} rows over {pack['sheets']} sheets, {pack['bytes']:,} bytes."
         ),
     ]
-    save_report(options, "analysis_bench", "\n".join(lines), results)
+    harness.save_report(options, "analysis_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -179,7 +170,7 @@ def work(options):
 
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    registry = open_registry(options)
+    registry = harness.open_registry(options)
     results = {"lines": options.lines}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -301,9 +292,9 @@ def work(options):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    add_worker_arguments(parser)
+    harness.add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

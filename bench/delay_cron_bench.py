@@ -17,33 +17,24 @@ import json
 import time
 import tracemalloc
 
-from _harness import (
-    ROOT,
-    add_worker_arguments,
-    drop_databases,
-    install_addon,
-    open_registry,
-    prepare_workspace,
-    run_worker,
-    save_report,
-)
+import _harness as harness
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--late", type=int, default=2_000)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    add_worker_arguments(parser)
+    harness.add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         print(json.dumps(work(options)))
         return
-    work_dir, addons_path, db = prepare_workspace("delay")
+    work_dir, addons_path, db = harness.prepare_workspace("delay")
     try:
-        install_addon(db, addons_path, work_dir)
-        result = run_worker(
+        harness.install_addon(db, addons_path, work_dir)
+        result = harness.run_worker(
             __file__,
             db,
             addons_path,
@@ -55,7 +46,7 @@ def main():
             str(options.late),
         )
     finally:
-        drop_databases(db)
+        harness.drop_databases(db)
     report(result, options)
 
 
@@ -77,13 +68,13 @@ def report(result, options):
             f"activities: {second['activities']}."
         ),
     ]
-    save_report(options, "delay_cron_bench", "\n".join(lines))
+    harness.save_report(options, "delay_cron_bench", "\n".join(lines))
 
 
 def work(options):
     from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
 
-    registry = open_registry(options)
+    registry = harness.open_registry(options)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         _generate(env, options.orders, options.late)

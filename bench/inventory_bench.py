@@ -26,16 +26,7 @@ import sys
 import time
 import tracemalloc
 
-from _harness import (
-    ROOT,
-    add_worker_arguments,
-    drop_databases,
-    install_addon,
-    open_registry,
-    prepare_workspace,
-    run_worker,
-    save_report,
-)
+import _harness as harness
 
 PRODUCTS = 20_000
 LINES = 200_000
@@ -44,12 +35,12 @@ PLANNER_SIZES = (200, 2_000)
 
 
 def orchestrate(options):
-    work, addons_path, db = prepare_workspace("inventory")
+    work, addons_path, db = harness.prepare_workspace("inventory")
     try:
-        install_addon(db, addons_path, work)
-        results = run_worker(__file__, db, addons_path, work, "--worker")
+        harness.install_addon(db, addons_path, work)
+        results = harness.run_worker(__file__, db, addons_path, work, "--worker")
     finally:
-        drop_databases(db)
+        harness.drop_databases(db)
     report(results, options)
 
 
@@ -122,7 +113,7 @@ def report(results, options):
         lines.append(
             f"| {size:,} | {row['seconds']:.2f} | {row['queries']} | {row['queries'] / size:.3f} |"
         )
-    save_report(options, "inventory_bench", "\n".join(lines), results)
+    harness.save_report(options, "inventory_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -389,7 +380,7 @@ def _bench_planner(env, planner_categ, warehouse):
 def work(options):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    registry = open_registry(options)
+    registry = harness.open_registry(options)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         env = env(user=env.ref("base.user_admin"))
@@ -407,9 +398,9 @@ def work(options):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    add_worker_arguments(parser)
+    harness.add_worker_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (smoke run)")
     options = parser.parse_args()
     if options.quick or os.environ.get("INVENTORY_BENCH_QUICK"):

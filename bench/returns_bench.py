@@ -17,33 +17,24 @@ import argparse
 import json
 import time
 
-from _harness import (
-    ROOT,
-    add_worker_arguments,
-    drop_databases,
-    install_addon,
-    open_registry,
-    prepare_workspace,
-    run_worker,
-    save_report,
-)
+import _harness as harness
 
 SIZES = (50, 500)
 PHASES = ("create", "action_submit", "action_approve", "action_receive")
 
 
 def orchestrate(options):
-    work, addons_path, db = prepare_workspace("returns")
+    work, addons_path, db = harness.prepare_workspace("returns")
     try:
-        install_addon(db, addons_path, work)
+        harness.install_addon(db, addons_path, work)
         results = {}
         for size in SIZES:
             print(f"== {size} returns", flush=True)
-            results[size] = run_worker(
+            results[size] = harness.run_worker(
                 __file__, db, addons_path, work, "--worker", "--size", str(size)
             )
     finally:
-        drop_databases(db)
+        harness.drop_databases(db)
     report(results, options)
 
 
@@ -67,7 +58,7 @@ def report(results, options):
         f"| **total** | | | {totals[small]:.1f} | {totals[big]:.1f} | "
         f"{100 * (totals[big] / totals[small] - 1):+.1f} % |"
     )
-    save_report(options, "returns_bench", "\n".join(lines), results)
+    harness.save_report(options, "returns_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -109,7 +100,7 @@ def work(options):
     from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
     from odoo.fields import Command  # noqa: PLC0415
 
-    registry = open_registry(options)
+    registry = harness.open_registry(options)
     phases = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -156,10 +147,10 @@ def work(options):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    add_worker_arguments(parser)
+    harness.add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

@@ -23,30 +23,21 @@ import subprocess
 import time
 import tracemalloc
 
-from _harness import (
-    ROOT,
-    add_worker_arguments,
-    drop_databases,
-    install_addon,
-    open_registry,
-    prepare_workspace,
-    run_worker,
-    save_report,
-)
+import _harness as harness
 
 BASE_MODULES = "sale_stock,stock_delivery,portal"
 LINES = 5
 
 
 def orchestrate(options):
-    work, addons_path, base = prepare_workspace("review")
+    work, addons_path, base = harness.prepare_workspace("review")
     template, plain, addon = (f"{base}_{name}" for name in ("tpl", "plain", "addon"))
     results = {}
     try:
-        install_addon(template, addons_path, work, modules=BASE_MODULES)
+        harness.install_addon(template, addons_path, work, modules=BASE_MODULES)
         for db in (plain, addon):
             subprocess.run(["createdb", "-T", template, db], check=True)
-        install_addon(addon, addons_path, work)
+        harness.install_addon(addon, addons_path, work)
         # Time passes alternate plain and addon for --rounds rounds; each
         # phase keeps its fastest round (the same for both modes), so one
         # slow moment of the machine does not decide the ratio.
@@ -55,7 +46,7 @@ def orchestrate(options):
             for mode, db in (("plain", plain), ("addon", addon)):
                 label = f"{options.orders} orders, {measure} (round {round_no + 1})"
                 print(f"== {mode}: {label}", flush=True)
-                result = run_worker(
+                result = harness.run_worker(
                     __file__,
                     db,
                     addons_path,
@@ -76,7 +67,7 @@ def orchestrate(options):
                     if best is None or values["seconds"] < best["seconds"]:
                         kept["phases"][phase] = values
         print(f"== {addon}: action_submit_review on batches of 100 and 1000", flush=True)
-        results["scaling"] = run_worker(
+        results["scaling"] = harness.run_worker(
             __file__,
             addon,
             addons_path,
@@ -89,7 +80,7 @@ def orchestrate(options):
             "1000",
         )
     finally:
-        drop_databases(template, plain, addon)
+        harness.drop_databases(template, plain, addon)
     report(results, options)
 
 
@@ -166,7 +157,7 @@ def report(results, options):
             f"**{scaling['per_order_1000']:.2f}** (difference {growth:+.1f} %)."
         ),
     ]
-    save_report(options, "review_bench", "\n".join(lines), results)
+    harness.save_report(options, "review_bench", "\n".join(lines), results)
 
 
 # ----------------------------------------------------------------------
@@ -281,7 +272,7 @@ class _Phase:
 def work(options):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    registry = open_registry(options)
+    registry = harness.open_registry(options)
     phases = {}
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -330,12 +321,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="time passes per mode")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", choices=["plain", "addon", "scaling"], help=argparse.SUPPRESS)
     parser.add_argument(
         "--measure", choices=["time", "memory"], default="time", help=argparse.SUPPRESS
     )
-    add_worker_arguments(parser)
+    harness.add_worker_arguments(parser)
     options = parser.parse_args()
     if options.worker:
         work(options)

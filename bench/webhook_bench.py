@@ -20,14 +20,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from _harness import (
-    ROOT,
-    drop_databases,
-    install_addon,
-    odoo_command,
-    prepare_workspace,
-    save_report,
-)
+import _harness as harness
 
 SETUP = """
 from odoo.fields import Command
@@ -68,15 +61,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8769)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     options = parser.parse_args()
 
-    work, addons_path, db = prepare_workspace("webhook")
+    work, addons_path, db = harness.prepare_workspace("webhook")
     server = None
     try:
-        install_addon(db, addons_path, work)
+        harness.install_addon(db, addons_path, work)
         out = subprocess.run(
-            odoo_command(
+            harness.odoo_command(
                 addons_path, work, "-d", db, "--no-http", "--log-level=error", command="shell"
             ),
             input=SETUP,
@@ -86,7 +79,7 @@ def main():
         ).stdout
         token = next(line[6:] for line in out.splitlines() if line.startswith("TOKEN="))
         server = subprocess.Popen(
-            odoo_command(
+            harness.odoo_command(
                 addons_path,
                 work,
                 "-d",
@@ -106,7 +99,7 @@ def main():
         if server:
             server.terminate()
             server.wait(30)
-        drop_databases(db)
+        harness.drop_databases(db)
     _report(results, options)
 
 
@@ -186,7 +179,7 @@ def _report(results, options):
         ),
         f"Median latency ratio webhook/baseline: **{median_w / median_b:.2f}** (goal <= 3)",
     ]
-    save_report(options, "webhook_bench", "\n".join(lines))
+    harness.save_report(options, "webhook_bench", "\n".join(lines))
 
 
 if __name__ == "__main__":
