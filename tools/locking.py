@@ -1,29 +1,14 @@
-"""Row locks the ORM does not offer."""
+"""Row locks with the addon's own message."""
 
-from psycopg2 import errors as pg_errors
-
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.exceptions import LockError
 
 
 def lock_rows_nowait(records, message):
     """Lock the rows of ``records`` until the end of the transaction so that
-    two users cannot act on the same records at once: when another
-    transaction holds one of them, raise ``UserError(message)`` at once
-    instead of waiting. The savepoint keeps the transaction usable when the
-    lock is refused."""
-    if not records.ids:
-        return
-    cr = records.env.cr
+    two users cannot act on the same records at once. Odoo's
+    ``lock_for_update`` does not wait for a row another transaction holds:
+    then ``message`` is raised at once (a ``LockError``, a ``UserError``)."""
     try:
-        with cr.savepoint(flush=False):
-            cr.execute(
-                SQL(
-                    "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                    SQL.identifier(records._table),
-                    tuple(records.ids),
-                ),
-                log_exceptions=False,
-            )
-    except pg_errors.LockNotAvailable as error:
-        raise UserError(message) from error
+        records.lock_for_update(allow_referencing=True)
+    except LockError as error:
+        raise LockError(message) from error
