@@ -8,16 +8,17 @@ so every column sale.report and the analysis read is filled as Odoo would.
 
 1. Pivot month x channel (sum of the untaxed amount, count) through the
    ORM's ``_read_group`` on ``customer.order.analysis`` against a
-   hand-written SQL GROUP BY on sale_order_line/sale_order. Median of 3 runs
+   hand-written SQL GROUP BY on sale_order_line/sale_order. Median of the rounds
    each, alternated. Goal: <= 2x.
 2. The XLSX pack of all sections over the 24 months: wall time and peak
    Python memory growth (tracemalloc) of the pack, and of raw xlsxwriter
    (``constant_memory``) writing the same rows (already in memory). Time
    and memory are measured in separate passes (tracemalloc slows Python
-   code); times are medians of 3 alternated runs. Goal: memory growth
-   <= 150 MB; time <= 1.5x.
+   code); times are medians of 5 alternated rounds (``--rounds``), each
+   round's ratio reported too (a noisy machine shows in them). Goal: memory
+   growth <= 150 MB; time <= 1.5x.
 
-Usage: python3 bench/analysis_bench.py [--lines 1000000] [--out bench/out]
+Usage: python3 bench/analysis_bench.py [--lines 1000000] [--rounds 5] [--out bench/out]
 Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 """
 
@@ -40,7 +41,15 @@ def orchestrate(options):
         harness.install_addon(db, addons_path, work)
         print(f"== {options.lines} lines: generating and measuring", flush=True)
         results = harness.run_worker(
-            __file__, db, addons_path, work, "--worker", "--lines", str(options.lines)
+            __file__,
+            db,
+            addons_path,
+            work,
+            "--worker",
+            "--lines",
+            str(options.lines),
+            "--rounds",
+            str(options.rounds),
         )
     finally:
         harness.drop_databases(db)
@@ -85,6 +94,12 @@ def report(results, options):
             f"Pivot groups: {pivot['groups']} (same sums both ways: {pivot['same']}). Pack: "
             f"{pack['rows']:,} rows over {pack['sheets']} sheets, {pack['bytes']:,} bytes."
         ),
+        "Rounds (pack / raw, s): "
+        + ", ".join(
+            f"{pack_s:.2f} / {raw_s:.2f} ({pack_s / raw_s:.2f})"
+            for pack_s, raw_s in zip(pack["runs"]["pack"], pack["runs"]["raw"], strict=True)
+        )
+        + f"; median of the rounds' ratios {pack['median_round_ratio']:.2f}.",
     ]
     harness.save_report(options, "analysis_bench", "\n".join(lines), results)
 
@@ -203,7 +218,7 @@ def work(options):
 
         orm(), sql()  # warm both (caches, plans)
         orm_times, sql_times = [], []
-        for _round in range(3):
+        for _round in range(options.rounds):
             orm_s, orm_rows = _median_time(orm, runs=1)
             sql_s, sql_rows = _median_time(sql, runs=1)
             orm_times.append(orm_s)
@@ -238,7 +253,7 @@ def work(options):
             return output.getvalue()
 
         # Time pass (no tracemalloc: it slows Python code several times):
-        # pack and raw alternated, 3 rounds, medians.
+        # pack and raw alternated, medians of the rounds.
         data = Pack._get_data(today - relativedelta(months=24), today, sections)
         rows = [
             [row[key] for _label, key, _kind in Pack.SECTION_COLUMNS[code]]
@@ -248,7 +263,7 @@ def work(options):
         ]
         rows += [[p["month"], p["orders"], p["revenue"]] for p in data["trend"]]
         times = {"pack": [], "data": [], "write": [], "raw": []}
-        for _round in range(3):
+        for _round in range(options.rounds):
             env.invalidate_all()
             start = time.perf_counter()
             data = Pack._get_data(today - relativedelta(months=24), today, sections)
@@ -279,6 +294,10 @@ def work(options):
             "write_s": write_s,
             "runs": times,
             "raw_s": raw_s,
+            "median_round_ratio": statistics.median(
+                pack_round / raw_round
+                for pack_round, raw_round in zip(times["pack"], times["raw"], strict=True)
+            ),
             "pack_peak_mib": pack_peak / 2**20,
             "raw_peak_mib": raw_peak / 2**20,
             "rows": len(rows),
@@ -292,6 +311,7 @@ def work(options):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     harness.add_worker_arguments(parser)

@@ -7,6 +7,18 @@ from .sale_order import LIFECYCLE_STAGES, ORDER_CHANNELS
 
 # Stages of orders still to deliver: the backlog.
 BACKLOG_STAGES = ("received", "in_review", "confirmed", "partially_shipped", "shipped")
+# What the KPIs can be broken down by, and the sums they read on the lines.
+KPI_BREAKDOWNS = ("month", "order_channel", "partner_id", "product_id")
+LINE_SUMS = ("price_subtotal", "qty_ordered", "qty_delivered", "qty_returned")
+# The KPIs given per product (an order spans products: no order figures).
+PRODUCT_KPIS = (
+    "revenue",
+    "qty_ordered",
+    "qty_delivered",
+    "qty_returned",
+    "fill_rate",
+    "return_rate",
+)
 
 
 class CustomerOrderAnalysis(models.Model):
@@ -86,9 +98,13 @@ class CustomerOrderAnalysis(models.Model):
     # ------------------------------------------------------------------
 
     def _select(self):
+        return SQL("l.id AS id, %s, %s", self._select_order(), self._select_line())
+
+    def _select_order(self):
+        """The order's columns, one value per order: they read only the
+        tables of ``_from_order`` (the KPIs read them once per order)."""
         return SQL(
             """
-            l.id AS id,
             s.id AS order_id,
             s.date_order AS date_order,
             s.received_date AS received_date,
@@ -103,14 +119,6 @@ class CustomerOrderAnalysis(models.Model):
             s.user_id AS user_id,
             s.team_id AS team_id,
             s.company_id AS company_id,
-            l.product_id AS product_id,
-            pp.product_tmpl_id AS product_tmpl_id,
-            t.categ_id AS categ_id,
-            l.product_uom_qty * u.factor / u2.factor AS qty_ordered,
-            l.qty_delivered * u.factor / u2.factor AS qty_delivered,
-            COALESCE(r.qty_returned / u2.factor, 0.0) AS qty_returned,
-            l.price_subtotal / CASE COALESCE(s.currency_rate, 0)
-                WHEN 0 THEN 1.0 ELSE s.currency_rate END AS price_subtotal,
             EXTRACT(EPOCH FROM s.review_decision_date - s.review_date) / 3600.0 AS review_hours,
             CASE WHEN s.state = 'sale'
                 THEN EXTRACT(EPOCH FROM d.delivered_date - s.date_order) / 86400.0
@@ -120,19 +128,28 @@ class CustomerOrderAnalysis(models.Model):
             """
         )
 
-    def _from(self):
-        # LEFT JOINs on unique keys only: PostgreSQL drops the joins a query
-        # does not use (a pivot of amounts by month and channel reads two
-        # tables, not eight).
+    def _select_line(self):
+        """The line's own columns (its product, quantities and amount)."""
         return SQL(
             """
-            sale_order_line l
-            JOIN sale_order s ON s.id = l.order_id
+            l.product_id AS product_id,
+            pp.product_tmpl_id AS product_tmpl_id,
+            t.categ_id AS categ_id,
+            l.product_uom_qty * u.factor / u2.factor AS qty_ordered,
+            l.qty_delivered * u.factor / u2.factor AS qty_delivered,
+            COALESCE(r.qty_returned / u2.factor, 0.0) AS qty_returned,
+            l.price_subtotal / CASE COALESCE(s.currency_rate, 0)
+                WHEN 0 THEN 1.0 ELSE s.currency_rate END AS price_subtotal
+            """
+        )
+
+    def _from_order(self):
+        """The order ``s``, its customer ``p`` and ``d``, the date of its last
+        customer delivery when every delivery is done or cancelled."""
+        return SQL(
+            """
+            sale_order s
             LEFT JOIN res_partner p ON p.id = s.partner_id
-            LEFT JOIN product_product pp ON pp.id = l.product_id
-            LEFT JOIN product_template t ON t.id = pp.product_tmpl_id
-            LEFT JOIN uom_uom u ON u.id = l.product_uom_id
-            LEFT JOIN uom_uom u2 ON u2.id = t.uom_id
             LEFT JOIN (
                 SELECT sp.sale_id, MAX(sp.date_done) AS delivered_date
                   FROM stock_picking sp
@@ -145,6 +162,21 @@ class CustomerOrderAnalysis(models.Model):
                 HAVING BOOL_AND(sp.state IN ('done', 'cancel'))
                    AND BOOL_OR(sp.state = 'done')
             ) d ON d.sale_id = s.id
+            """
+        )
+
+    def _from(self):
+        # LEFT JOINs on unique keys only: PostgreSQL drops the joins a query
+        # does not use (a pivot of amounts by month and channel reads two
+        # tables, not eight).
+        return SQL(
+            """
+            sale_order_line l
+            JOIN (%s) ON s.id = l.order_id
+            LEFT JOIN product_product pp ON pp.id = l.product_id
+            LEFT JOIN product_template t ON t.id = pp.product_tmpl_id
+            LEFT JOIN uom_uom u ON u.id = l.product_uom_id
+            LEFT JOIN uom_uom u2 ON u2.id = t.uom_id
             LEFT JOIN (
                 SELECT m.sale_line_id, SUM(m.quantity * mu.factor) AS qty_returned
                   FROM stock_move m
@@ -155,7 +187,8 @@ class CustomerOrderAnalysis(models.Model):
                    AND src.usage = 'customer'
                  GROUP BY m.sale_line_id
             ) r ON r.sale_line_id = l.id
-            """
+            """,
+            self._from_order(),
         )
 
     def _where(self):
@@ -184,116 +217,138 @@ class CustomerOrderAnalysis(models.Model):
         the backlog counts the open orders matching ``order_domain``
         (``sale.order`` domain), whatever their date.
 
-        ``breakdowns``: any of ``month``, ``order_channel``, ``partner_id``;
-        the same KPIs per value of each, from the same query (GROUPING SETS
-        over the orders), so a report pack scans the lines once.
+        ``breakdowns``: any of ``month``, ``order_channel``, ``partner_id``,
+        ``product_id``; the same KPIs per value of each, from the same
+        queries (GROUPING SETS), so a report pack reads the lines once.
+        An order spans products: per product, only the figures of the lines
+        are given (revenue, quantities, fill and return rates).
 
-        One query over the analysis rows, one for the backlog. Returns a
-        dict: orders, revenue, average_order_value, on_time_rate,
-        fill_rate, return_rate, average_review_hours (rates are fractions,
-        None when there is nothing to measure), backlog (list of
-        ``{stage, age_bucket, count}``) and, per breakdown asked, the list
-        of ``{value, **kpis}`` under ``breakdowns[key]`` (months as the ORM's
-        read_group gives them, partners as records)."""
+        Two queries over the analysis, whatever the breakdowns: the lines'
+        sums, and the facts of their orders read once per order (not once
+        per line); one query for the backlog. Returns a dict: orders,
+        revenue, average_order_value, on_time_rate, fill_rate, return_rate,
+        average_review_hours (rates are fractions, None when there is
+        nothing to measure), backlog (list of ``{stage, age_bucket,
+        count}``) and, per breakdown asked, the list of ``{value, **kpis}``
+        under ``breakdowns[key]`` (months as the ORM's read_group gives
+        them, partners and products as records)."""
         lines_domain = [("state", "=", "sale"), *(domain or [])]
         if date_from:
             lines_domain.append(("date_order", ">=", date_from))
         if date_to:
             lines_domain.append(("date_order", "<", date_to))
-        query = self._search(lines_domain)
-        table = query.table
+        lines = self._search(lines_domain)
+        keys = [key for key in KPI_BREAKDOWNS if key in breakdowns]
+        # The breakdowns as expressions on the analysis' columns: the orders'
+        # query below exposes the same columns under the same table name.
         key_sql = {
-            "month": self._read_group_groupby(table, "date_order:month", query),
-            "order_channel": SQL.identifier(table, "order_channel"),
-            "partner_id": SQL.identifier(table, "partner_id"),
-        }
-        keys = [key for key in key_sql if key in breakdowns]
-        rows = query.select(
-            *(
-                SQL.identifier(table, column)
-                for column in (
-                    "order_id",
-                    "price_subtotal",
-                    "qty_ordered",
-                    "qty_delivered",
-                    "qty_returned",
-                    "review_hours",
-                    "delivered_date",
-                    "on_time",
-                )
-            ),
-            *(SQL("%s AS %s", key_sql[key], SQL.identifier(key)) for key in keys),
-        )
-        # The keys are attributes of the order: one value per order.
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH orders AS (
-                    SELECT order_id, %(order_keys)s
-                           SUM(price_subtotal) AS revenue,
-                           SUM(qty_ordered) AS qty_ordered,
-                           SUM(qty_delivered) AS qty_delivered,
-                           SUM(qty_returned) AS qty_returned,
-                           MAX(review_hours) AS review_hours,
-                           BOOL_OR(delivered_date IS NOT NULL) AS delivered,
-                           BOOL_AND(on_time) AS on_time
-                      FROM (%(rows)s) AS rows
-                     GROUP BY order_id
-                )
-                SELECT %(grouped)s
-                       COUNT(*), COALESCE(SUM(revenue), 0),
-                       SUM(qty_ordered), SUM(qty_delivered), SUM(qty_returned),
-                       COUNT(*) FILTER (WHERE delivered),
-                       COUNT(*) FILTER (WHERE delivered AND on_time),
-                       AVG(review_hours)
-                  FROM orders
-                 GROUP BY GROUPING SETS (%(sets)s)
-                """,
-                order_keys=SQL().join(
-                    SQL("MAX(%s) AS %s, ", SQL.identifier(key), SQL.identifier(key)) for key in keys
-                ),
-                rows=rows,
-                grouped=SQL().join(
-                    [SQL("GROUPING(%s) = 0, ", SQL.identifier(key)) for key in keys]
-                    + [SQL("%s, ", SQL.identifier(key)) for key in keys]
-                ),
-                sets=SQL(", ").join(
-                    [SQL("()"), *(SQL("(%s)", SQL.identifier(key)) for key in keys)]
-                ),
+            key: (
+                self._read_group_groupby(lines.table, "date_order:month", lines)
+                if key == "month"
+                else SQL.identifier(lines.table, key)
             )
+            for key in keys
+        }
+        order_keys = [key for key in keys if key != "product_id"]
+        orders = self._kpi_grouping_sets(
+            SQL(
+                "(SELECT %s FROM %s WHERE s.id IN %s) AS %s",
+                self._select_order(),
+                self._from_order(),
+                lines.subselect(SQL.identifier(lines.table, "order_id")),
+                SQL.identifier(lines.table),
+            ),
+            {key: key_sql[key] for key in order_keys},
+            SQL(
+                """COUNT(*),
+                   COUNT(*) FILTER (WHERE delivered_date IS NOT NULL),
+                   COUNT(*) FILTER (WHERE delivered_date IS NOT NULL AND on_time),
+                   AVG(review_hours)"""
+            ),
         )
-        # Each row: one "grouped by" flag per key, the key values, the KPIs;
-        # the row of the empty grouping set (no flag) holds the totals.
-        result = None
+        # The lines' sums per combination of the keys first (a parallel
+        # scan), then rolled up per grouping set.
+        sums = SQL(", ").join(
+            SQL("SUM(%s) AS %s", SQL.identifier(lines.table, column), SQL.identifier(column))
+            for column in LINE_SUMS
+        )
+        if keys:
+            lines.groupby = SQL(", ").join(key_sql[key] for key in keys)
+        line_sums = self._kpi_grouping_sets(
+            SQL(
+                "(%s) AS sums",
+                lines.select(
+                    *(SQL("%s AS %s", key_sql[key], SQL.identifier(key)) for key in keys), sums
+                ),
+            ),
+            {key: SQL.identifier(key) for key in keys},
+            SQL(", ").join(SQL("SUM(%s)", SQL.identifier(column)) for column in LINE_SUMS),
+        )
+        no_order = (0, 0, 0, None)
+        result = self._kpi_values(*orders.get(None, no_order), *line_sums[None])
         split = {key: [] for key in keys}
-        width = len(keys)
-        for row in self.env.cr.fetchall():
-            flags, key_values = row[:width], row[width : 2 * width]
-            values = self._kpi_values(*row[2 * width :])
-            index = next((i for i, flag in enumerate(flags) if flag), None)
-            if index is None:
-                result = values
+        for group, figures in line_sums.items():
+            if group is None:
+                continue
+            key, value = group
+            if key == "product_id":
+                entry = self._kpi_values(None, None, None, None, *figures)
+                entry = {name: entry[name] for name in PRODUCT_KPIS}
             else:
-                split[keys[index]].append({"value": key_values[index], **values})
+                entry = self._kpi_values(*orders.get((key, value), no_order), *figures)
+            split[key].append({"value": value, **entry})
         if "month" in split:
             split["month"].sort(key=lambda entry: entry["value"])
-        if "partner_id" in split:
-            partners = self.env["res.partner"].browse(
-                entry["value"] for entry in split["partner_id"] if entry["value"]
-            )
-            # Records of one recordset: their names are read in one query.
-            by_id = {partner.id: partner for partner in partners}
-            for entry in split["partner_id"]:
-                entry["value"] = by_id.get(entry["value"], partners.browse())
+        for key, comodel in (("partner_id", "res.partner"), ("product_id", "product.product")):
+            if key in split:
+                records = self.env[comodel].browse(
+                    entry["value"] for entry in split[key] if entry["value"]
+                )
+                # Records of one recordset: their names are read in one query.
+                by_id = {record.id: record for record in records}
+                for entry in split[key]:
+                    entry["value"] = by_id.get(entry["value"], records.browse())
         result["backlog"] = self._get_backlog(order_domain)
         if keys:
             result["breakdowns"] = split
         return result
 
     @api.model
+    def _kpi_grouping_sets(self, source, keys, aggregates):
+        """``aggregates`` over ``source`` (an SQL FROM item) in total and per
+        value of each of ``keys`` (name: expression); returns a dict mapping
+        None (the total) and ``(key, value)`` to the tuple of aggregates."""
+        names = list(keys)
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s GROUP BY GROUPING SETS (%s)",
+                SQL(", ").join(
+                    [
+                        *(SQL("GROUPING(%s) = 0", keys[name]) for name in names),
+                        *(keys[name] for name in names),
+                        aggregates,
+                    ]
+                ),
+                source,
+                SQL(", ").join([SQL("()"), *(SQL("(%s)", keys[name]) for name in names)]),
+            )
+        )
+        width = len(names)
+        # Each row: one "grouped by" flag per key, the key values, the
+        # aggregates; the row of the empty grouping set (no flag) is the total.
+        result = {}
+        for row in self.env.cr.fetchall():
+            flags, values = row[:width], row[width : 2 * width]
+            index = next((i for i, flag in enumerate(flags) if flag), None)
+            group = None if index is None else (names[index], values[index])
+            result[group] = row[2 * width :]
+        return result
+
+    @api.model
     def _kpi_values(
-        self, orders, revenue, qty_ordered, qty_delivered, qty_returned, delivered, on_time, hours
+        self, orders, delivered, on_time, hours, revenue, qty_ordered, qty_delivered, qty_returned
     ):
+        revenue = revenue or 0.0
         qty_shipped = (qty_delivered or 0.0) + (qty_returned or 0.0)
         return {
             "orders": orders,

@@ -79,12 +79,15 @@ class CustomerOrderReportPack(models.AbstractModel):
         company_domain = [("company_id", "=", company.id)] if company else []
         domain = self._period_domain(date_from, date_to) + company_domain
         sections = [code for code, _label in SECTIONS if code in sections]
-        # KPIs, monthly trend, channels and customers: one scan of the lines.
+        # KPIs, monthly trend, channels, customers and products: one scan of
+        # the lines (and one of their orders).
         breakdowns = ["month"]
         if "channels" in sections:
             breakdowns.append("order_channel")
         if "customers" in sections:
             breakdowns.append("partner_id")
+        if "products" in sections:
+            breakdowns.append("product_id")
         kpis = Analysis._get_kpis(
             datetime.combine(date_from, time.min),
             datetime.combine(date_to + relativedelta(days=1), time.min),
@@ -121,28 +124,16 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["order_channel"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_products(self, domain, _company_domain, _date_from, _date_to, _split):
+    def _get_section_products(self, _domain, _company_domain, _date_from, _date_to, split):
         return [
             {
-                "product": product.display_name,
-                "qty_ordered": ordered,
-                "qty_delivered": delivered,
-                "qty_returned": returned,
-                "revenue": revenue,
+                "product": entry["value"].display_name,
+                "qty_ordered": entry["qty_ordered"],
+                "qty_delivered": entry["qty_delivered"],
+                "qty_returned": entry["qty_returned"],
+                "revenue": entry["revenue"],
             }
-            for product, ordered, delivered, returned, revenue in self.env[
-                "customer.order.analysis"
-            ]._read_group(
-                domain,
-                ["product_id"],
-                [
-                    "qty_ordered:sum",
-                    "qty_delivered:sum",
-                    "qty_returned:sum",
-                    "price_subtotal:sum",
-                ],
-                order="price_subtotal:sum desc",
-            )
+            for entry in sorted(split["product_id"], key=lambda entry: -entry["revenue"])
         ]
 
     def _get_section_customers(self, _domain, _company_domain, _date_from, _date_to, split):

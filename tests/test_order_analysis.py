@@ -175,6 +175,50 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertAlmostEqual(customer["average_review_hours"], 3, places=3)
         self.assertNotIn("breakdowns", self._kpis(), "only asked breakdowns are computed")
 
+    def test_kpis_per_product_and_line_domain(self):
+        """Per product, the figures of the lines; a domain on the lines
+        counts each order once and sums only its matching lines."""
+        cable = self.env["product.product"].create(
+            {"name": "Lamp Cable", "type": "consu", "list_price": 5.0}
+        )
+        order_d = self._analysis_order(1, 10, fields.Datetime.now() + timedelta(days=5))
+        order_d.order_line = [
+            Command.create({"product_id": cable.id, "product_uom_qty": 3, "price_unit": 5})
+        ]
+        self.env.flush_all()
+        kpis = self._kpis(breakdowns=("product_id", "order_channel"))
+        self.assertEqual(kpis["orders"], 4)
+        self.assertAlmostEqual(kpis["revenue"], 325)
+        products = {entry["value"]: entry for entry in kpis["breakdowns"]["product_id"]}
+        self.assertEqual(set(products), {self.storable, cable})
+        lamp = products[self.storable]
+        self.assertEqual(
+            {name: round(value, 4) for name, value in lamp.items() if name != "value"},
+            {
+                "revenue": 310,
+                "qty_ordered": 20,
+                "qty_delivered": 13,
+                "qty_returned": 2,
+                "fill_rate": round(15 / 20, 4),
+                "return_rate": round(2 / 15, 4),
+            },
+            "no order figures per product: an order spans products",
+        )
+        self.assertAlmostEqual(products[cable]["revenue"], 15)
+        self.assertEqual(products[cable]["qty_ordered"], 3)
+        self.assertEqual(products[cable]["fill_rate"], 0.0)
+        [channel] = kpis["breakdowns"]["order_channel"]
+        self.assertEqual((channel["orders"], channel["revenue"]), (4, 325))
+
+        cable_lines = self.env["customer.order.analysis"]._get_kpis(
+            domain=[*self.domain, ("product_id", "=", cable.id)]
+        )
+        self.assertEqual(cable_lines["orders"], 1)
+        self.assertAlmostEqual(cable_lines["revenue"], 15)
+        self.assertAlmostEqual(cable_lines["average_order_value"], 15)
+        self.assertEqual(cable_lines["qty_ordered"], 3)
+        self.assertIsNone(cable_lines["on_time_rate"], "order D is not shipped")
+
     def test_kpis_date_range(self):
         tomorrow = fields.Datetime.now() + timedelta(days=1)
         kpis = self._kpis(date_from=tomorrow)
