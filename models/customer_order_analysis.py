@@ -10,15 +10,6 @@ BACKLOG_STAGES = ("received", "in_review", "confirmed", "partially_shipped", "sh
 # What the KPIs can be broken down by, and the sums they read on the lines.
 KPI_BREAKDOWNS = ("month", "order_channel", "partner_id", "product_id")
 LINE_SUMS = ("price_subtotal", "qty_ordered", "qty_delivered", "qty_returned")
-# The KPIs given per product (an order spans products: no order figures).
-PRODUCT_KPIS = (
-    "revenue",
-    "qty_ordered",
-    "qty_delivered",
-    "qty_returned",
-    "fill_rate",
-    "return_rate",
-)
 
 
 class CustomerOrderAnalysis(models.Model):
@@ -285,15 +276,14 @@ class CustomerOrderAnalysis(models.Model):
             SQL(", ").join(SQL("SUM(%s)", SQL.identifier(column)) for column in LINE_SUMS),
         )
         no_order = (0, 0, 0, None)
-        result = self._kpi_values(*orders.get(None, no_order), *line_sums[None])
+        result = self._kpi_values(*orders[None], *line_sums[None])
         split = {key: [] for key in keys}
         for group, figures in line_sums.items():
             if group is None:
                 continue
             key, value = group
             if key == "product_id":
-                entry = self._kpi_values(None, None, None, None, *figures)
-                entry = {name: entry[name] for name in PRODUCT_KPIS}
+                entry = self._line_kpi_values(*figures)
             else:
                 entry = self._kpi_values(*orders.get((key, value), no_order), *figures)
             split[key].append({"value": value, **entry})
@@ -345,19 +335,26 @@ class CustomerOrderAnalysis(models.Model):
         return result
 
     @api.model
-    def _kpi_values(
-        self, orders, delivered, on_time, hours, revenue, qty_ordered, qty_delivered, qty_returned
-    ):
-        revenue = revenue or 0.0
+    def _kpi_values(self, orders, delivered, on_time, hours, *line_sums):
+        """The KPIs from the order figures and the lines' sums."""
+        values = self._line_kpi_values(*line_sums)
+        return {
+            **values,
+            "orders": orders,
+            "average_order_value": values["revenue"] / orders if orders else 0.0,
+            "on_time_rate": on_time / delivered if delivered else None,
+            "average_review_hours": hours,
+        }
+
+    @api.model
+    def _line_kpi_values(self, revenue, qty_ordered, qty_delivered, qty_returned):
+        """The KPIs of the lines alone (what a product has: an order spans
+        products)."""
         qty_shipped = (qty_delivered or 0.0) + (qty_returned or 0.0)
         return {
-            "orders": orders,
-            "revenue": revenue,
-            "average_order_value": revenue / orders if orders else 0.0,
-            "on_time_rate": on_time / delivered if delivered else None,
+            "revenue": revenue or 0.0,
             "fill_rate": qty_shipped / qty_ordered if qty_ordered else None,
             "return_rate": (qty_returned or 0.0) / qty_shipped if qty_shipped else None,
-            "average_review_hours": hours,
             "qty_ordered": qty_ordered or 0.0,
             "qty_delivered": qty_delivered or 0.0,
             "qty_returned": qty_returned or 0.0,

@@ -61,14 +61,6 @@ class CustomerOrderReportPack(models.AbstractModel):
     _description = "Order Management Report Pack"
 
     @api.model
-    def _period_domain(self, date_from, date_to):
-        return [
-            ("state", "=", "sale"),
-            ("date_order", ">=", datetime.combine(date_from, time.min)),
-            ("date_order", "<", datetime.combine(date_to + relativedelta(days=1), time.min)),
-        ]
-
-    @api.model
     def _get_data(self, date_from, date_to, sections, company=None):
         """Everything a pack shows, for orders dated from ``date_from`` to
         ``date_to`` (dates, inclusive), restricted to ``company`` when
@@ -77,7 +69,6 @@ class CustomerOrderReportPack(models.AbstractModel):
             raise ValidationError(self.env._("The period ends before it starts."))
         Analysis = self.env["customer.order.analysis"]
         company_domain = [("company_id", "=", company.id)] if company else []
-        domain = self._period_domain(date_from, date_to) + company_domain
         sections = [code for code, _label in SECTIONS if code in sections]
         # KPIs, monthly trend, channels, customers and products: one scan of
         # the lines (and one of their orders).
@@ -110,10 +101,10 @@ class CustomerOrderReportPack(models.AbstractModel):
         for code in sections:
             getter = getattr(self, f"_get_section_{code}", None)
             if getter:
-                data[code] = getter(domain, company_domain, date_from, date_to, split)
+                data[code] = getter(company_domain, date_from, date_to, split)
         return data
 
-    def _get_section_channels(self, _domain, _company_domain, _date_from, _date_to, split):
+    def _get_section_channels(self, _company_domain, _date_from, _date_to, split):
         labels = dict(self.env["customer.order.analysis"]._fields["order_channel"].selection)
         return [
             {
@@ -124,7 +115,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["order_channel"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_products(self, _domain, _company_domain, _date_from, _date_to, split):
+    def _get_section_products(self, _company_domain, _date_from, _date_to, split):
         return [
             {
                 "product": entry["value"].display_name,
@@ -136,7 +127,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["product_id"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_customers(self, _domain, _company_domain, _date_from, _date_to, split):
+    def _get_section_customers(self, _company_domain, _date_from, _date_to, split):
         return [
             {
                 "customer": entry["value"].display_name,
@@ -147,7 +138,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["partner_id"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_returns(self, _domain, company_domain, date_from, date_to, _split):
+    def _get_section_returns(self, company_domain, date_from, date_to, _split):
         lines = self.env["customer.return.line"].search(
             Domain.AND(
                 [
@@ -183,12 +174,12 @@ class CustomerOrderReportPack(models.AbstractModel):
             for line in lines
         ]
 
-    def _get_section_backlog(self, _domain, company_domain, _date_from, _date_to, _split):
+    def _get_section_backlog(self, company_domain, _date_from, _date_to, _split):
         """Open orders, oldest in their stage first, as a lazy sequence read
         in batches: a backlog of 100,000 orders never sits in memory."""
         return _BacklogRows(self.env, [("lifecycle_stage", "in", BACKLOG_STAGES), *company_domain])
 
-    def _get_section_inventory(self, _domain, company_domain, _date_from, _date_to, _split):
+    def _get_section_inventory(self, company_domain, _date_from, _date_to, _split):
         """Open demand of confirmed orders against stock, per product."""
         demand = self.env["customer.order.analysis"]._read_group(
             [("state", "=", "sale"), *company_domain],

@@ -378,7 +378,7 @@ class TestOrderReports(OrderAnalysisDataset):
 
     def test_backlog_rows_follow_record_rules(self):
         Pack = self.env["customer.order.report.pack"]
-        rows = list(Pack._get_section_backlog([], [], None, None, None))
+        rows = list(Pack._get_section_backlog([], None, None, None))
         stage_dates = {
             order.name: order.lifecycle_stage_date
             for order in self.env["sale.order"].search([("name", "in", [r["order"] for r in rows])])
@@ -396,7 +396,7 @@ class TestOrderReports(OrderAnalysisDataset):
             "com_backlog_outsider", "customer_order_management.group_order_manager", other_company
         )
         self.assertEqual(
-            list(Pack.with_user(outsider)._get_section_backlog([], [], None, None, None)), []
+            list(Pack.with_user(outsider)._get_section_backlog([], None, None, None)), []
         )
 
     def test_section_sheet_leaves_empty_values_empty(self):
