@@ -237,6 +237,10 @@ class TestOrderAnalysis(OrderAnalysisDataset):
             groups="sales_team.group_sale_salesman",
         )
         self.assertEqual(self._kpis(user=other_salesman)["orders"], 0)
+        products = self._kpis(user=other_salesman, breakdowns=("product_id",))["breakdowns"]
+        self.assertEqual(products["product_id"], [], "no other salesperson's lines per product")
+        own = self._kpis(user=self.salesman, breakdowns=("product_id",))["breakdowns"]
+        self.assertEqual([entry["revenue"] for entry in own["product_id"]], [300])
         other_company = self.env["res.company"].create({"name": "Analysis Other Co"})
         outsider = self._company_user(
             "com_analysis_outsider", "customer_order_management.group_order_manager", other_company
