@@ -23,6 +23,50 @@ class CustomerOrderAnalysis(models.Model):
     _auto = False
     _rec_name = "order_id"
     _order = "date_order desc, id desc"
+    # What the view reads: the ORM writes what is pending on these before
+    # any query on the view (the pivot, the KPIs, the packs).
+    _depends = {
+        "sale.order": [
+            "company_id",
+            "currency_rate",
+            "date_order",
+            "is_late",
+            "lifecycle_stage",
+            "order_channel",
+            "partner_id",
+            "promised_date",
+            "received_date",
+            "review_date",
+            "review_decision_date",
+            "state",
+            "team_id",
+            "user_id",
+        ],
+        "sale.order.line": [
+            "display_type",
+            "order_id",
+            "price_subtotal",
+            "product_id",
+            "product_uom_id",
+            "product_uom_qty",
+            "qty_delivered",
+        ],
+        "res.partner": ["commercial_partner_id", "country_id"],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id", "uom_id"],
+        "uom.uom": ["factor"],
+        "stock.picking": [
+            "customer_return_id",
+            "date_done",
+            "picking_type_id",
+            "return_id",
+            "sale_id",
+            "state",
+        ],
+        "stock.picking.type": ["code"],
+        "stock.move": ["location_id", "product_uom", "quantity", "sale_line_id", "state"],
+        "stock.location": ["usage"],
+    }
 
     order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
     date_order = fields.Datetime(string="Order Date", readonly=True)
@@ -309,7 +353,8 @@ class CustomerOrderAnalysis(models.Model):
         value of each of ``keys`` (name: expression); returns a dict mapping
         None (the total) and ``(key, value)`` to the tuple of aggregates."""
         names = list(keys)
-        self.env.cr.execute(
+        # execute_query writes what is pending on the tables the view reads.
+        rows = self.env.execute_query(
             SQL(
                 "SELECT %s FROM %s GROUP BY GROUPING SETS (%s)",
                 SQL(", ").join(
@@ -327,7 +372,7 @@ class CustomerOrderAnalysis(models.Model):
         # Each row: one "grouped by" flag per key, the key values, the
         # aggregates; the row of the empty grouping set (no flag) is the total.
         result = {}
-        for row in self.env.cr.fetchall():
+        for row in rows:
             flags, values = row[:width], row[width : 2 * width]
             index = next((i for i, flag in enumerate(flags) if flag), None)
             group = None if index is None else (names[index], values[index])

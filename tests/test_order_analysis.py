@@ -219,6 +219,22 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertEqual(cable_lines["qty_ordered"], 3)
         self.assertIsNone(cable_lines["on_time_rate"], "order D is not shipped")
 
+    def test_kpis_read_pending_writes(self):
+        """The analysis is a view on the orders: what the ORM has not yet
+        written to them is written before the KPIs and the pivot read it."""
+        self.order_c.order_channel = "phone"
+        self.order_a.order_line.product_uom_qty = 12
+        kpis = self._kpis(breakdowns=("order_channel",))
+        channels = {
+            entry["value"]: entry["orders"] for entry in kpis["breakdowns"]["order_channel"]
+        }
+        self.assertEqual(channels.get("phone"), 1)
+        self.assertAlmostEqual(kpis["qty_ordered"], 12 + 5 + 4)
+        [(count,)] = self.env["customer.order.analysis"]._read_group(
+            [*self.domain, ("order_channel", "=", "phone")], [], ["__count"]
+        )
+        self.assertEqual(count, 1)
+
     def test_kpis_date_range(self):
         tomorrow = fields.Datetime.now() + timedelta(days=1)
         kpis = self._kpis(date_from=tomorrow)
