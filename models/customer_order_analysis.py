@@ -1,3 +1,6 @@
+from datetime import datetime, time
+
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, tools
@@ -10,6 +13,11 @@ BACKLOG_STAGES = ("received", "in_review", "confirmed", "partially_shipped", "sh
 # What the KPIs can be broken down by, and the sums they read on the lines.
 KPI_BREAKDOWNS = ("month", "order_channel", "partner_id", "product_id")
 LINE_SUMS = ("price_subtotal", "qty_ordered", "qty_delivered", "qty_returned")
+
+
+def day_start(day, tz):
+    """When ``day`` starts in ``tz``, as Odoo stores moments (naive UTC)."""
+    return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
 class CustomerOrderAnalysis(models.Model):
@@ -243,6 +251,15 @@ class CustomerOrderAnalysis(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _in_user_tz(self):
+        """The timezone periods and months are counted in (the context's,
+        else the user's, else UTC), and this model with it in the context,
+        where the ORM's grouping by month reads it (UTC: none, so that the
+        date of every row is not converted for nothing)."""
+        tz = self.env.tz
+        return tz, self.with_context(tz=tz.zone if tz.zone != "UTC" else False)
+
+    @api.model
     def _get_kpis(
         self, date_from=None, date_to=None, domain=None, order_domain=None, breakdowns=()
     ):
@@ -276,9 +293,10 @@ class CustomerOrderAnalysis(models.Model):
         keys = [key for key in KPI_BREAKDOWNS if key in breakdowns]
         # The breakdowns as expressions on the analysis' columns: the orders'
         # query below exposes the same columns under the same table name.
+        _tz, by_month = self._in_user_tz()
         key_sql = {
             key: (
-                self._read_group_groupby(lines.table, "date_order:month", lines)
+                by_month._read_group_groupby(lines.table, "date_order:month", lines)
                 if key == "month"
                 else SQL.identifier(lines.table, key)
             )
@@ -415,11 +433,13 @@ class CustomerOrderAnalysis(models.Model):
         start = now - relativedelta(days=days)
         current = self._get_kpis(start, now)
         previous = self._get_kpis(start - relativedelta(days=days), start)
-        trend_start = (now - relativedelta(months=11)).replace(
-            day=1, hour=0, minute=0, second=0, microsecond=0
-        )
-        trend = self._read_group(
-            [("state", "=", "sale"), ("date_order", ">=", trend_start)],
+        # The trend: from the first day of the month eleven months ago, where
+        # the user is.
+        tz, by_month = self._in_user_tz()
+        local_now = pytz.utc.localize(now).astimezone(tz)
+        first_day = (local_now - relativedelta(months=11)).date().replace(day=1)
+        trend = by_month._read_group(
+            [("state", "=", "sale"), ("date_order", ">=", day_start(first_day, tz))],
             ["date_order:month"],
             ["order_id:count_distinct", "price_subtotal:sum"],
             order="date_order:month",

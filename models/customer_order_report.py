@@ -12,8 +12,10 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..tools import set_print_setup
-from .customer_order_analysis import BACKLOG_STAGES
+from .customer_order_analysis import BACKLOG_STAGES, day_start
 
 _lt = LazyTranslate(__name__)
 _cursor_numbers = itertools.count(1)
@@ -64,10 +66,14 @@ class CustomerOrderReportPack(models.AbstractModel):
     def _get_data(self, date_from, date_to, sections, company=None):
         """Everything a pack shows, for orders dated from ``date_from`` to
         ``date_to`` (dates, inclusive), restricted to ``company`` when
-        given (the records the user may read in any case)."""
+        given (the records the user may read in any case). The days and
+        the months are those of the user's timezone (a schedule gives its
+        own)."""
         if date_to < date_from:
             raise ValidationError(self.env._("The period ends before it starts."))
         Analysis = self.env["customer.order.analysis"]
+        start = day_start(date_from, self.env.tz)
+        end = day_start(date_to + relativedelta(days=1), self.env.tz)
         company_domain = [("company_id", "=", company.id)] if company else []
         sections = [code for code, _label in SECTIONS if code in sections]
         # KPIs, monthly trend, channels, customers and products: one scan of
@@ -80,8 +86,8 @@ class CustomerOrderReportPack(models.AbstractModel):
         if "products" in sections:
             breakdowns.append("product_id")
         kpis = Analysis._get_kpis(
-            datetime.combine(date_from, time.min),
-            datetime.combine(date_to + relativedelta(days=1), time.min),
+            start,
+            end,
             domain=company_domain,
             order_domain=company_domain,
             breakdowns=breakdowns,
@@ -90,6 +96,7 @@ class CustomerOrderReportPack(models.AbstractModel):
         data = {
             "date_from": date_from,
             "date_to": date_to,
+            "tz": self.env.tz.zone,
             "currency": company.currency_id if company else self.env.company.currency_id,
             "kpis": kpis,
             "trend": [
@@ -101,10 +108,10 @@ class CustomerOrderReportPack(models.AbstractModel):
         for code in sections:
             getter = getattr(self, f"_get_section_{code}", None)
             if getter:
-                data[code] = getter(company_domain, date_from, date_to, split)
+                data[code] = getter(company_domain, start, end, split)
         return data
 
-    def _get_section_channels(self, _company_domain, _date_from, _date_to, split):
+    def _get_section_channels(self, _company_domain, _start, _end, split):
         labels = dict(self.env["customer.order.analysis"]._fields["order_channel"].selection)
         return [
             {
@@ -115,7 +122,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["order_channel"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_products(self, _company_domain, _date_from, _date_to, split):
+    def _get_section_products(self, _company_domain, _start, _end, split):
         return [
             {
                 "product": entry["value"].display_name,
@@ -127,7 +134,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["product_id"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_customers(self, _company_domain, _date_from, _date_to, split):
+    def _get_section_customers(self, _company_domain, _start, _end, split):
         return [
             {
                 "customer": entry["value"].display_name,
@@ -138,18 +145,14 @@ class CustomerOrderReportPack(models.AbstractModel):
             for entry in sorted(split["partner_id"], key=lambda entry: -entry["revenue"])
         ]
 
-    def _get_section_returns(self, company_domain, date_from, date_to, _split):
+    def _get_section_returns(self, company_domain, start, end, _split):
         lines = self.env["customer.return.line"].search(
             Domain.AND(
                 [
                     company_domain,
                     [
-                        ("return_id.request_date", ">=", datetime.combine(date_from, time.min)),
-                        (
-                            "return_id.request_date",
-                            "<",
-                            datetime.combine(date_to + relativedelta(days=1), time.min),
-                        ),
+                        ("return_id.request_date", ">=", start),
+                        ("return_id.request_date", "<", end),
                         ("return_id.state", "not in", ("draft", "cancelled")),
                     ],
                 ]
@@ -163,7 +166,10 @@ class CustomerOrderReportPack(models.AbstractModel):
         return [
             {
                 "reference": line.return_id.name,
-                "date": line.return_id.request_date,
+                # The day where the user is (naive: Excel has no timezones).
+                "date": fields.Datetime.context_timestamp(
+                    line, line.return_id.request_date
+                ).replace(tzinfo=None),
                 "customer": line.return_id.partner_id.display_name,
                 "product": line.product_id.display_name,
                 "quantity": line.quantity,
@@ -174,12 +180,12 @@ class CustomerOrderReportPack(models.AbstractModel):
             for line in lines
         ]
 
-    def _get_section_backlog(self, company_domain, _date_from, _date_to, _split):
+    def _get_section_backlog(self, company_domain, _start, _end, _split):
         """Open orders, oldest in their stage first, as a lazy sequence read
         in batches: a backlog of 100,000 orders never sits in memory."""
         return _BacklogRows(self.env, [("lifecycle_stage", "in", BACKLOG_STAGES), *company_domain])
 
-    def _get_section_inventory(self, company_domain, _date_from, _date_to, _split):
+    def _get_section_inventory(self, company_domain, _start, _end, _split):
         """Open demand of confirmed orders against stock, per product."""
         demand = self.env["customer.order.analysis"]._read_group(
             [("state", "=", "sale"), *company_domain],
@@ -311,9 +317,10 @@ class CustomerOrderReportPack(models.AbstractModel):
             1,
             0,
             self.env._(
-                "%(start)s to %(end)s",
+                "%(start)s to %(end)s (%(tz)s)",
                 start=fields.Date.to_string(data["date_from"]),
                 end=fields.Date.to_string(data["date_to"]),
+                tz=data["tz"],
             ),
         )
         kpis = data["kpis"]
@@ -437,10 +444,14 @@ class _BacklogRows:
             return
         order = query.table
         partner = query.join(order, "partner_id", "res_partner", "id", "partner_id")
-        select = query.select(
-            *(SQL.identifier(order, column) for column in self.COLUMNS),
-            SQL.identifier(partner, "complete_name"),
-        )
+        columns = {column: SQL.identifier(order, column) for column in self.COLUMNS}
+        tz = self.env.tz
+        if tz.zone != "UTC":
+            # The promised day where the user is.
+            columns["promised_date"] = SQL(
+                "timezone(%s, timezone('UTC', %s))", tz.zone, columns["promised_date"]
+            )
+        select = query.select(*columns.values(), SQL.identifier(partner, "complete_name"))
         stages = dict(Order._fields["lifecycle_stage"]._description_selection(self.env))
         now = fields.Datetime.now()
         cr = self.env.cr
@@ -503,6 +514,14 @@ class CustomerOrderReportSchedule(models.Model):
     last_sent_period_end = fields.Date(
         readonly=True, copy=False, help="End of the last period sent: a period goes out once."
     )
+    tz = fields.Selection(
+        _tz_get,
+        string="Timezone",
+        required=True,
+        default=lambda self: self.env.user.tz or "UTC",
+        help="The days of the periods and the months of the trend are counted in this "
+        "timezone, whoever sends the pack.",
+    )
     report_format = fields.Selection(
         [("xlsx", "XLSX"), ("pdf", "PDF"), ("both", "XLSX and PDF")],
         string="Format",
@@ -552,9 +571,16 @@ class CustomerOrderReportSchedule(models.Model):
         start = end - FREQUENCY_DELTAS[self.frequency] + relativedelta(days=1)
         return start, end
 
+    def _today(self):
+        """Today where the schedule is."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self.tz))
+
     def _build_attachments(self, date_from, date_to):
         self.ensure_one()
-        Pack = self.env["customer.order.report.pack"].with_company(self.company_id)
+        # Counted in the schedule's timezone, whoever sends it.
+        env = self.with_context(tz=self.tz).env
+        Pack = env["customer.order.report.pack"].with_company(self.company_id)
         codes = set(self.section_ids.mapped("code")) | {"summary"}
         attachments = []
         stem = self.env._(
@@ -567,7 +593,7 @@ class CustomerOrderReportSchedule(models.Model):
             attachments.append((f"{stem}.xlsx", Pack._render_xlsx(data)))
         if self.report_format in ("pdf", "both"):
             wizard = (
-                self.env["customer.order.report.export"]
+                env["customer.order.report.export"]
                 .with_company(self.company_id)
                 .create(
                     {
@@ -578,7 +604,7 @@ class CustomerOrderReportSchedule(models.Model):
                     }
                 )
             )
-            pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            pdf, _type = env["ir.actions.report"]._render_qweb_pdf(
                 "customer_order_management.action_report_order_summary", wizard.ids
             )
             attachments.append((f"{stem}.pdf", pdf))
@@ -615,24 +641,27 @@ class CustomerOrderReportSchedule(models.Model):
     def action_send_now(self):
         """Send the pack of the period that ended yesterday, now; the
         schedule itself does not move."""
-        today = fields.Date.context_today(self)
         for schedule in self:
-            schedule._send_pack(*schedule._get_period(today))
+            schedule._send_pack(*schedule._get_period(schedule._today()))
         return True
 
     @api.model
     def _cron_send_due_packs(self, batch_size=20):
         """Send every due pack once per period, then roll the schedule
-        forward; batched with progress commits."""
-        today = fields.Date.context_today(self)
-        due = self.search([("next_run_date", "<=", today)])
+        forward; batched with progress commits. A schedule is due on its
+        own day, where it is."""
+        # No timezone is more than a day ahead of UTC.
+        latest = fields.Date.today() + relativedelta(days=1)
+        due = self.search([("next_run_date", "<=", latest)]).filtered(
+            lambda schedule: schedule.next_run_date <= schedule._today()
+        )
         self.env["ir.cron"]._commit_progress(remaining=len(due))
         for start in range(0, len(due), batch_size):
             for schedule in due[start : start + batch_size]:
                 date_from, date_to = schedule._get_period()
                 if schedule.last_sent_period_end != date_to:
                     schedule._send_pack(date_from, date_to)
-                next_date = schedule.next_run_date
+                next_date, today = schedule.next_run_date, schedule._today()
                 while next_date <= today:
                     next_date += FREQUENCY_DELTAS[schedule.frequency]
                 schedule.write({"last_sent_period_end": date_to, "next_run_date": next_date})

@@ -1,9 +1,11 @@
 import base64
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from unittest.mock import patch
 
 import openpyxl
+import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -245,6 +247,21 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertIsNone(kpis["return_rate"])
         self.assertEqual(self._kpis(date_to=tomorrow)["orders"], 3)
 
+    def test_dashboard_trend_months_in_the_users_timezone(self):
+        """The trend starts on the first day of the month eleven months ago
+        in the user's timezone: an order an hour before (the evening before
+        in New York, already that day in UTC) is not in it."""
+        tz = pytz.timezone("America/New_York")
+        local_now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        first = (local_now - relativedelta(months=11)).date().replace(day=1)
+        start = tz.localize(datetime.combine(first, time.min)).astimezone(pytz.utc)
+        self.order_c.date_order = start.replace(tzinfo=None) - timedelta(hours=1)
+        Analysis = self.env["customer.order.analysis"].with_context(tz="America/New_York")
+        trend = Analysis.get_dashboard_data()["trend"]
+        self.assertTrue(trend)
+        self.assertGreaterEqual(trend[0]["date"], fields.Date.to_string(first))
+        self.assertLessEqual(len(trend), 12)
+
     def test_salesperson_and_company_isolation(self):
         self.assertEqual(self._kpis(user=self.salesman)["orders"], 3)
         other_salesman = new_test_user(
@@ -388,6 +405,70 @@ class TestOrderReports(OrderAnalysisDataset):
         action = wizard.with_user(self.manager).action_print_pdf()
         self.assertEqual(action["report_name"], "customer_order_management.report_order_summary")
 
+    def _move_to_period_edges(self):
+        """B at 03:00 UTC on 1 January (31 December in New York), C at 03:00
+        UTC on 1 February (31 January in New York); A stays mid-January."""
+        self.order_b.date_order = datetime(2020, 1, 1, 3)
+        self.order_c.date_order = datetime(2020, 2, 1, 3)
+
+    def test_pack_period_in_the_users_timezone(self):
+        """The days of the period and the months of the trend are counted
+        in one timezone: the user's (here New York: B is a December order,
+        C a January one), UTC without one."""
+        self._move_to_period_edges()
+        self.customer_return.request_date = datetime(2020, 1, 20, 2)
+        self.order_c.commitment_date = datetime(2030, 6, 1, 2)
+        Pack = self.env["customer.order.report.pack"]
+        sections = {"summary", "returns", "backlog"}
+        local = Pack.with_context(tz="America/New_York")._get_data(
+            date(2020, 1, 1), date(2020, 1, 31), sections
+        )
+        self.assertEqual(local["kpis"]["orders"], 2, "A and C")
+        self.assertEqual(local["kpis"]["on_time_rate"], 1.0, "A shipped on time; C not shipped")
+        self.assertEqual(
+            [point["month"].strftime("%Y-%m") for point in local["trend"]], ["2020-01"]
+        )
+        [returned] = local["returns"]
+        self.assertEqual(returned["date"].date(), date(2020, 1, 19), "09:00 pm in New York")
+        [row_c] = [row for row in local["backlog"] if row["order"] == self.order_c.name]
+        self.assertEqual(row_c["promised"].date(), date(2030, 5, 31), "10:00 pm in New York")
+        utc = Pack.with_context(tz="UTC")._get_data(date(2020, 1, 1), date(2020, 1, 31), sections)
+        self.assertEqual(utc["kpis"]["orders"], 2, "A and B")
+        self.assertEqual(utc["kpis"]["on_time_rate"], 0.5, "A on time, B late")
+        self.assertEqual([point["month"].strftime("%Y-%m") for point in utc["trend"]], ["2020-01"])
+        self.assertEqual(utc["returns"][0]["date"].date(), date(2020, 1, 20))
+        [row_c] = [row for row in utc["backlog"] if row["order"] == self.order_c.name]
+        self.assertEqual(row_c["promised"].date(), date(2030, 6, 1))
+
+    def test_schedule_pack_in_its_timezone(self):
+        """A schedule counts its periods in its own timezone, whoever sends
+        it (the cron has no user timezone)."""
+        self._move_to_period_edges()
+        schedule = self.env["customer.order.report.schedule"].create(
+            {
+                "name": "New York sales",
+                "recipient_ids": [Command.set(self.recipient.ids)],
+                "frequency": "monthly",
+                "report_format": "both",
+                "tz": "America/New_York",
+            }
+        )
+        (_name, xlsx), (_name, pdf) = schedule.with_context(tz="Asia/Tokyo")._build_attachments(
+            date(2020, 1, 1), date(2020, 1, 31)
+        )
+        # Tests render reports as HTML, not through wkhtmltopdf.
+        self.assertIn("(<span>America/New_York</span>)", pdf.decode())
+        summary = openpyxl.load_workbook(io.BytesIO(xlsx))["Summary"]
+        self.assertEqual(summary.cell(2, 1).value, "2020-01-01 to 2020-01-31 (America/New_York)")
+        values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(5, 12)}
+        self.assertEqual(values["Orders"], 2)
+        self.assertAlmostEqual(values["On-time Delivery Rate"], 1.0)
+        self.manager.tz = "Europe/Brussels"
+        Schedule = self.env["customer.order.report.schedule"].with_user(self.manager)
+        self.assertEqual(
+            Schedule.default_get(["tz"])["tz"], "Europe/Brussels", "the creator's by default"
+        )
+
     def test_other_company_pack_is_empty(self):
         other_company = self.env["res.company"].create({"name": "Pack Other Co"})
         data = self.env["customer.order.report.pack"]._get_data(
@@ -468,6 +549,35 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertEqual(
             set(schedule.section_ids.mapped("code")), {"summary", "backlog", "inventory", "returns"}
         )
+
+    def test_cron_sends_on_the_schedules_own_day(self):
+        """Kiritimati (UTC+14) is always at least a day ahead of Pago Pago
+        (UTC-11): on Kiritimati's today, only the Kiritimati schedule is due."""
+        patcher = patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        Schedule = self.env["customer.order.report.schedule"]
+        ahead, behind = Schedule.create(
+            [
+                {
+                    "name": name,
+                    "recipient_ids": [Command.set(self.recipient.ids)],
+                    "report_format": "xlsx",
+                    "tz": tz,
+                }
+                for name, tz in (("Ahead", "Pacific/Kiritimati"), ("Behind", "Pacific/Pago_Pago"))
+            ]
+        )
+        day = ahead._today()
+        self.assertGreater(day, behind._today())
+        (ahead | behind).next_run_date = day
+        Schedule._cron_send_due_packs()
+        self.assertEqual(ahead.last_sent_period_end, day - timedelta(days=1))
+        self.assertEqual(ahead.next_run_date, day + timedelta(days=7))
+        self.assertFalse(behind.last_sent_period_end, "not yet its day")
+        self.assertEqual(behind.next_run_date, day)
 
     def test_cron_sends_once_per_period(self):
         patcher = patch.object(
