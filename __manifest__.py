@@ -48,6 +48,7 @@
         "demo/sale_order_review_demo.xml",
         "demo/customer_return_demo.xml",
         "demo/stock_count_demo.xml",
+        "demo/customer_order_report_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
