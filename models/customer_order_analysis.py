@@ -261,7 +261,13 @@ class CustomerOrderAnalysis(models.Model):
 
     @api.model
     def _get_kpis(
-        self, date_from=None, date_to=None, domain=None, order_domain=None, breakdowns=()
+        self,
+        date_from=None,
+        date_to=None,
+        domain=None,
+        order_domain=None,
+        breakdowns=(),
+        backlog=True,
     ):
         """The order-management KPIs of confirmed orders dated in
         ``[date_from, date_to)`` (datetimes, both optional) and matching
@@ -277,11 +283,12 @@ class CustomerOrderAnalysis(models.Model):
 
         Two queries over the analysis, whatever the breakdowns: the lines'
         sums, and the facts of their orders read once per order (not once
-        per line); one query for the backlog. Returns a dict: orders,
+        per line); one query for the backlog, unless ``backlog`` is False
+        (the backlog is now, whatever the period). Returns a dict: orders,
         revenue, average_order_value, on_time_rate, fill_rate, return_rate,
         average_review_hours (rates are fractions, None when there is
-        nothing to measure), backlog (list of ``{stage, age_bucket,
-        count}``) and, per breakdown asked, the list of ``{value, **kpis}``
+        nothing to measure), backlog (when asked: list of ``{stage,
+        age_bucket, count}``) and, per breakdown asked, the list of ``{value, **kpis}``
         under ``breakdowns[key]`` (months as the ORM's read_group gives
         them, partners and products as records)."""
         lines_domain = [("state", "=", "sale"), *(domain or [])]
@@ -360,7 +367,8 @@ class CustomerOrderAnalysis(models.Model):
                 by_id = {record.id: record for record in records}
                 for entry in split[key]:
                     entry["value"] = by_id.get(entry["value"], records.browse())
-        result["backlog"] = self._get_backlog(order_domain)
+        if backlog:
+            result["backlog"] = self._get_backlog(order_domain)
         if keys:
             result["breakdowns"] = split
         return result
@@ -432,7 +440,7 @@ class CustomerOrderAnalysis(models.Model):
         now = fields.Datetime.now()
         start = now - relativedelta(days=days)
         current = self._get_kpis(start, now)
-        previous = self._get_kpis(start - relativedelta(days=days), start)
+        previous = self._get_kpis(start - relativedelta(days=days), start, backlog=False)
         # The trend: from the first day of the month eleven months ago, where
         # the user is.
         tz, by_month = self._in_user_tz()
@@ -456,7 +464,7 @@ class CustomerOrderAnalysis(models.Model):
             "date_from": fields.Datetime.to_string(start),
             "currency_id": self.env.company.currency_id.id,
             "current": {k: v for k, v in current.items() if k != "backlog"},
-            "previous": {k: v for k, v in previous.items() if k != "backlog"},
+            "previous": previous,
             "trend": [
                 {
                     "label": month.strftime("%b %Y"),

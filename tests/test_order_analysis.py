@@ -247,6 +247,29 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertIsNone(kpis["return_rate"])
         self.assertEqual(self._kpis(date_to=tomorrow)["orders"], 3)
 
+    def test_dashboard_data(self):
+        """The overview of the salesperson, who sees only the dataset's
+        orders: this period's KPIs against the previous one, this month on
+        the trend, the backlog per stage; in one query per figure set."""
+        Analysis = self.env["customer.order.analysis"].with_user(self.salesman)
+        Analysis.get_dashboard_data(days=30)  # warm the caches (rules, labels)
+        self.env.invalidate_all()
+        # This period: lines, orders, backlog; the previous one: lines,
+        # orders; the trend.
+        with self.assertQueryCount(6):
+            data = Analysis.get_dashboard_data(days=30)
+        current, previous = data["current"], data["previous"]
+        self.assertEqual((current["orders"], previous["orders"]), (3, 0))
+        self.assertAlmostEqual(current["revenue"], 300)
+        self.assertAlmostEqual(current["on_time_rate"], 0.5)
+        self.assertIsNone(previous["on_time_rate"])
+        self.assertNotIn("backlog", previous, "the backlog is now, not per period")
+        self.assertEqual(data["trend"][-1]["orders"], 3)
+        self.assertAlmostEqual(data["trend"][-1]["revenue"], 300)
+        backlog = {row["stage"]: row["total"] for row in data["backlog"]}
+        self.assertEqual(backlog["confirmed"], 1, "C is not shipped")
+        self.assertEqual(sum(backlog.values()), 3)
+
     def test_dashboard_trend_months_in_the_users_timezone(self):
         """The trend starts on the first day of the month eleven months ago
         in the user's timezone: an order an hour before (the evening before
