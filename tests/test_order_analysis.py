@@ -463,6 +463,32 @@ class TestOrderReports(OrderAnalysisDataset):
         [row_c] = [row for row in utc["backlog"] if row["order"] == self.order_c.name]
         self.assertEqual(row_c["promised"].date(), date(2030, 6, 1))
 
+    def test_kpi_months_of_a_period_match_read_group(self):
+        """Within a period, the KPIs place each order in its local month
+        without converting its date: the same months, with the same orders,
+        as the ORM's read_group in that timezone (here New York, B in
+        December, A and C in January, nothing in February)."""
+        self._move_to_period_edges()
+        Analysis = self.env["customer.order.analysis"].with_context(tz="America/New_York")
+        start, end = datetime(2019, 11, 1, 4), datetime(2020, 3, 1, 5)
+        kpis = Analysis._get_kpis(start, end, domain=self.domain, breakdowns=("month",))
+        expected = Analysis._read_group(
+            [
+                *self.domain,
+                ("state", "=", "sale"),
+                ("date_order", ">=", start),
+                ("date_order", "<", end),
+            ],
+            ["date_order:month"],
+            ["order_id:count_distinct"],
+        )
+        months = [(entry["value"], entry["orders"]) for entry in kpis["breakdowns"]["month"]]
+        self.assertEqual(months, expected)
+        self.assertEqual(
+            [(month.strftime("%Y-%m"), count) for month, count in months],
+            [("2019-12", 1), ("2020-01", 2)],
+        )
+
     def test_schedule_pack_in_its_timezone(self):
         """A schedule counts its periods in its own timezone, whoever sends
         it (the cron has no user timezone)."""
