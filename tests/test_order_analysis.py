@@ -465,9 +465,9 @@ class TestOrderReports(OrderAnalysisDataset):
 
     def test_kpi_months_of_a_period_match_read_group(self):
         """Within a period, the KPIs place each order in its local month
-        without converting its date: the same months, with the same orders,
-        as the ORM's read_group in that timezone (here New York, B in
-        December, A and C in January, nothing in February)."""
+        without converting its date: the same months, with the same orders
+        and sums, as the ORM's read_group in that timezone (here New York,
+        B in December, A and C in January, nothing in February)."""
         self._move_to_period_edges()
         Analysis = self.env["customer.order.analysis"].with_context(tz="America/New_York")
         start, end = datetime(2019, 11, 1, 4), datetime(2020, 3, 1, 5)
@@ -480,14 +480,18 @@ class TestOrderReports(OrderAnalysisDataset):
                 ("date_order", "<", end),
             ],
             ["date_order:month"],
-            ["order_id:count_distinct"],
+            ["order_id:count_distinct", "price_subtotal:sum", "qty_ordered:sum"],
         )
-        months = [(entry["value"], entry["orders"]) for entry in kpis["breakdowns"]["month"]]
+        months = [
+            (entry["value"], entry["orders"], entry["revenue"], entry["qty_ordered"])
+            for entry in kpis["breakdowns"]["month"]
+        ]
         self.assertEqual(months, expected)
         self.assertEqual(
-            [(month.strftime("%Y-%m"), count) for month, count in months],
-            [("2019-12", 1), ("2020-01", 2)],
+            [(month.strftime("%Y-%m"), count, revenue) for month, count, revenue, _qty in months],
+            [("2019-12", 1, 100), ("2020-01", 2, 200)],
         )
+        self.assertEqual(kpis["revenue"], 300)
 
     def test_schedule_pack_in_its_timezone(self):
         """A schedule counts its periods in its own timezone, whoever sends
