@@ -15,8 +15,9 @@ so every column sale.report and the analysis read is filled as Odoo would.
    (``constant_memory``) writing the same rows (already in memory). Time
    and memory are measured in separate passes (tracemalloc slows Python
    code); times are medians of 5 alternated rounds (``--rounds``), each
-   round's ratio reported too (a noisy machine shows in them). Goal: memory
-   growth <= 150 MB; time <= 1.5x.
+   round's ratio reported too (a noisy machine shows in them). The pack is
+   timed counted in UTC and, in the same rounds, in Europe/Brussels time.
+   Goal: memory growth <= 150 MB; time <= 1.5x.
 
 Usage: python3 bench/analysis_bench.py [--lines 1000000] [--rounds 5] [--out bench/out]
 Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
