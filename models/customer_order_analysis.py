@@ -301,6 +301,7 @@ class CustomerOrderAnalysis(models.Model):
         # The breakdowns as expressions on the analysis' columns: the orders'
         # query below exposes the same columns under the same table name.
         key_sql = {key: SQL.identifier(lines.table, key) for key in keys}
+        months = None
         if "month" in keys:
             key_sql["month"], month_of, months = self._kpi_month_key(lines, date_from, date_to)
         order_keys = [key for key in keys if key != "product_id"]
@@ -326,7 +327,7 @@ class CustomerOrderAnalysis(models.Model):
             SQL("SUM(%s) AS %s", SQL.identifier(lines.table, column), SQL.identifier(column))
             for column in LINE_SUMS
         )
-        if "month" in keys and months:
+        if months:
             # Joined to the period's months (1 to n), the lines are grouped
             # by the joined number: the planner then knows how many months
             # there are (it has no statistics on the rows' month) and sums
@@ -396,8 +397,9 @@ class CustomerOrderAnalysis(models.Model):
         if not (date_from and date_to):
             expression = by_month._read_group_groupby(query.table, "date_order:month", query)
             return expression, lambda month: month, None
-        month = pytz.utc.localize(date_from).astimezone(tz).date().replace(day=1)
-        last = pytz.utc.localize(date_to - timedelta(microseconds=1)).astimezone(tz).date()
+        # context_timestamp: the moment where the user is (the same env.tz).
+        month = fields.Datetime.context_timestamp(self, date_from).date().replace(day=1)
+        last = fields.Datetime.context_timestamp(self, date_to - timedelta(microseconds=1)).date()
         months = []
         while month <= last:
             months.append(month)
@@ -484,7 +486,7 @@ class CustomerOrderAnalysis(models.Model):
         # The trend: from the first day of the month eleven months ago, where
         # the user is.
         tz, by_month = self._in_user_tz()
-        local_now = pytz.utc.localize(now).astimezone(tz)
+        local_now = fields.Datetime.context_timestamp(self, now)
         first_day = (local_now - relativedelta(months=11)).date().replace(day=1)
         trend = by_month._read_group(
             [("state", "=", "sale"), ("date_order", ">=", day_start(first_day, tz))],
