@@ -2,7 +2,7 @@
     "name": "Customer Order Management",
     "summary": "Order desk: multi-channel intake, rule-based review and approval, "
     "confirmation back to the customer",
-    "version": "19.0.1.0.0",
+    "version": "19.0.2.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Customer Order Management contributors",

@@ -40,20 +40,17 @@ class TrackingWebhookController(http.Controller):
             return self._reply(400, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         try:
             payload = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: a body nested thousands of levels deep.
             return self._reply(400, {"error": "malformed JSON"})
         try:
             event, created = carrier._process_tracking_payload(payload)
         except TrackingWebhookError as error:
             return self._reply(error.status, {"error": str(error)})
-        return self._reply(
-            200,
-            {
-                "result": "created" if created else "duplicate",
-                "event_id": event.id,
-                "shipment_state": event.picking_id.shipment_state,
-            },
-        )
+        body = {"result": "created" if created else "duplicate"}
+        if event:
+            body.update(event_id=event.id, shipment_state=event.picking_id.shipment_state)
+        return self._reply(200, body)
 
     def _reply(self, status, body):
         return request.make_json_response(body, status=status)

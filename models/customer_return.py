@@ -6,7 +6,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 
-from ..tools import lock_rows_nowait
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    lock_rows_nowait,
+    protected_write,
+    serialize_on,
+)
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -21,6 +27,24 @@ RETURN_STATES = [
 # quantity: they reserve what they ask for.
 PENDING_RETURN_STATES = ("submitted", "approved")
 OPEN_RETURN_STATES = ("draft", "submitted", "approved", "received")
+# The workflow's states, dates, decisions and documents: written only by the
+# return's own methods (see tools/protected.py).
+RETURN_OWNED_FIELDS = {
+    "state",
+    "request_date",
+    "decision_date",
+    "decided_by_id",
+    "received_date",
+    "done_date",
+    "reject_reason",
+    "return_picking_id",
+    "replacement_picking_id",
+    "refund_move_id",
+}
+# What a request is made of: editable while the return is a draft only, so
+# that a decision always bears on what was submitted.
+RETURN_REQUEST_FIELDS = {"order_id", "partner_id", "line_ids"}
+RETURN_LINE_REQUEST_FIELDS = {"return_id", "sale_line_id", "quantity", "reason_id", "resolution"}
 
 
 class CustomerReturnReason(models.Model):
@@ -184,6 +208,7 @@ class CustomerReturn(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_create(self, vals_list, RETURN_OWNED_FIELDS)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["sale.order"].browse(vals.get("order_id")).company_id
@@ -191,6 +216,28 @@ class CustomerReturn(models.Model):
                     "customer.return"
                 ) or self.env._("New")
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, RETURN_OWNED_FIELDS)
+        if RETURN_REQUEST_FIELDS & vals.keys():
+            self._check_request_editable()
+        return super().write(vals)
+
+    def _write_owned(self, vals):
+        """The one place the workflow fields are written, by the return's
+        methods after their checks."""
+        with protected_write(self) as returns:
+            returns.write(vals)
+
+    def _check_request_editable(self):
+        submitted = self.filtered(lambda ret: ret.state != "draft")
+        if submitted:
+            raise UserError(
+                self.env._(
+                    "Return %s is no longer a draft: what it asks for can no longer change.",
+                    submitted[0].name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -241,7 +288,11 @@ class CustomerReturn(models.Model):
 
     def _check_request(self):
         """Refuse a request that cannot be granted: nothing delivered, no
-        line, or a line asking more than is still returnable."""
+        line, or a line asking more than is still returnable.
+
+        The orders are serialized first: two requests of the same goods
+        submitted at once are checked one after the other."""
+        serialize_on(self.order_id)
         for ret in self:
             if ret.order_id.state != "sale" or not any(
                 line.qty_delivered > 0 for line in ret.order_id.order_line
@@ -304,7 +355,7 @@ class CustomerReturn(models.Model):
             if ret.state != "draft":
                 raise UserError(self.env._("Return %s is already submitted.", ret.name))
         self._check_request()
-        self.write({"state": "submitted", "request_date": fields.Datetime.now()})
+        self._write_owned({"state": "submitted", "request_date": fields.Datetime.now()})
         self._schedule_review_activities()
         self._send_return_mail("customer_order_management.mail_template_return_submitted")
         return True
@@ -314,7 +365,9 @@ class CustomerReturn(models.Model):
         self._check_window_approval()
         self._check_request()
         now = fields.Datetime.now()
-        self.write({"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id})
+        self._write_owned(
+            {"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id}
+        )
         self.activity_unlink(["customer_order_management.mail_activity_return_review"])
         for ret in self:
             ret._create_return_picking()
@@ -337,7 +390,7 @@ class CustomerReturn(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the customer a reason for the rejection."))
         self._check_decidable()
-        self.write(
+        self._write_owned(
             {
                 "state": "rejected",
                 "reject_reason": reason.strip(),
@@ -362,14 +415,14 @@ class CustomerReturn(models.Model):
         pickings = self.return_picking_id.filtered(lambda p: p.state not in ("done", "cancel"))
         # sudo: a salesperson cancelling the return cancels its receipt too.
         pickings.sudo().action_cancel()
-        self.write({"state": "cancelled"})
+        self._write_owned({"state": "cancelled"})
         self.activity_unlink(["customer_order_management.mail_activity_return_review"])
         return True
 
     def action_draft(self):
         if any(ret.state != "cancelled" for ret in self):
             raise UserError(self.env._("Only cancelled returns can be set back to draft."))
-        self.write({"state": "draft", "return_picking_id": False})
+        self._write_owned({"state": "draft", "return_picking_id": False})
         return True
 
     def action_receive(self):
@@ -433,7 +486,7 @@ class CustomerReturn(models.Model):
             if line:
                 move.customer_return_line_id = line
         picking.write({"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"})
-        self.return_picking_id = picking
+        self._write_owned({"return_picking_id": picking.id})
         self.message_post(
             body=Markup("%s %s") % (self.env._("Return receipt created:"), picking._get_html_link())
         )
@@ -450,7 +503,7 @@ class CustomerReturn(models.Model):
         )
         if not to_receive:
             return
-        to_receive.write({"state": "received", "received_date": fields.Datetime.now()})
+        to_receive._write_owned({"state": "received", "received_date": fields.Datetime.now()})
         for ret in to_receive:
             ret._scrap_returned_goods()
             ret._create_refund()
@@ -513,60 +566,51 @@ class CustomerReturn(models.Model):
             }
         )
         refund = self.env["account.move"].sudo().with_company(order.company_id).create(vals)
-        self.refund_move_id = refund
+        self._write_owned({"refund_move_id": refund.id})
         refund.message_post(
             body=Markup("%s %s") % (self.env._("Refund of return"), self._get_html_link())
         )
 
     def _create_replacement(self):
-        """A new delivery of the exchanged quantities, linked to the order
-        lines so the order's delivered quantity goes back up when it ships."""
+        """Ship the exchanged quantities again through the warehouse's own
+        routes (a procurement, as Odoo's exchanges do): one-, two- and
+        three-step deliveries all pick and ship the replacement. The moves
+        are linked to the order lines, so the order's delivered quantity goes
+        back up when it ships."""
         self.ensure_one()
         lines = self.line_ids.filtered(lambda ln: ln.resolution == "exchange" and ln.received_qty)
         if not lines or self.replacement_picking_id:
             return
-        warehouse = self.order_id.warehouse_id
-        picking_type = warehouse.out_type_id
-        # sudo: the replacement delivery is created by the receipt of the
-        # return, whoever validates it.
-        picking = (
-            self.env["stock.picking"]
+        # sudo: the replacement is procured by the receipt of the return,
+        # whoever validates it (no stock-rule or picking rights needed).
+        order = self.order_id.sudo().with_company(self.company_id)
+        # The return's own reference keeps the replacement apart from the
+        # order's open deliveries (a backorder would otherwise absorb it).
+        reference = (
+            self.env["stock.reference"]
             .sudo()
-            .with_company(self.company_id)
-            .create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "partner_id": self.order_id.partner_shipping_id.id,
-                    "location_id": picking_type.default_location_src_id.id,
-                    "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                    "origin": f"{self.name} ({self.order_id.name})",
-                    "sale_id": self.order_id.id,
-                    "customer_return_id": self.id,
-                    "carrier_id": self.order_id.carrier_id.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "product_id": line.product_id.id,
-                                "product_uom_qty": line.received_qty,
-                                "product_uom": line.product_uom_id.id,
-                                "location_id": picking_type.default_location_src_id.id,
-                                "location_dest_id": self.env.ref(
-                                    "stock.stock_location_customers"
-                                ).id,
-                                "sale_line_id": line.sale_line_id.id,
-                                "partner_id": self.order_id.partner_shipping_id.id,
-                                "warehouse_id": warehouse.id,
-                                "customer_return_line_id": line.id,
-                            }
-                        )
-                        for line in lines
-                    ],
-                }
-            )
+            .create({"name": self.name, "sale_ids": [Command.link(order.id)]})
         )
-        picking.action_confirm()
-        picking.action_assign()
-        self.replacement_picking_id = picking
+        Rule = self.env["stock.rule"].sudo().with_company(self.company_id)
+        Rule.run(
+            [
+                Rule.Procurement(
+                    line.product_id,
+                    line.received_qty,
+                    line.product_uom_id,
+                    order.partner_shipping_id.property_stock_customer,
+                    line.product_id.display_name,
+                    f"{self.name} ({order.name})",
+                    order.company_id,
+                    line._prepare_replacement_procurement_values(reference),
+                )
+                for line in lines
+            ]
+        )
+        pickings = reference.sudo().picking_ids
+        pickings.write({"customer_return_id": self.id})
+        delivery = pickings.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
+        self._write_owned({"replacement_picking_id": delivery.id})
 
     def _check_done(self):
         """Received returns whose resolutions are complete are done."""
@@ -580,7 +624,7 @@ class CustomerReturn(models.Model):
             )
         )
         if done:
-            done.write({"state": "done", "done_date": fields.Datetime.now()})
+            done._write_owned({"state": "done", "done_date": fields.Datetime.now()})
             done._send_return_mail("customer_order_management.mail_template_return_done")
 
     # ------------------------------------------------------------------
@@ -733,6 +777,30 @@ class CustomerReturnLine(models.Model):
         "UNIQUE(return_id, sale_line_id)", "A return lists each order line once."
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.return_id._check_request_editable()
+        return lines
+
+    def write(self, vals):
+        if RETURN_LINE_REQUEST_FIELDS & vals.keys():
+            self.return_id._check_request_editable()
+        if "disposition" in vals:
+            closed = self.return_id.filtered(lambda ret: ret.state not in OPEN_RETURN_STATES[:3])
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Return %s is closed or received: what happens to its goods is decided.",
+                        closed[0].name,
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        self.return_id.filtered(lambda ret: ret.state != "cancelled")._check_request_editable()
+
     @api.depends("sale_line_id.qty_delivered", "quantity")
     def _compute_returnable_qty(self):
         reserved = self.sale_line_id._get_pending_return_qty(exclude=self.return_id._origin)
@@ -786,6 +854,20 @@ class CustomerReturnLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
+
+    def _prepare_replacement_procurement_values(self, reference):
+        """Hook: the procurement values of the replacement of ``self`` (one
+        exchanged line), those of its order line, shipped now and kept under
+        the return's ``reference``. Called by ``_create_replacement``."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        return dict(
+            self.sale_line_id.sudo()._prepare_procurement_values(),
+            reference_ids=reference,
+            date_planned=now,
+            date_deadline=now,
+            customer_return_line_id=self.id,
+        )
 
     def _allocate_origin_moves(self):
         """Spread each line's quantity over the delivered moves of its order

@@ -1,11 +1,17 @@
 import secrets
 from datetime import UTC, datetime
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import consteq
+from odoo.tools import SQL, consteq
 
 from .stock_picking_tracking_event import EVENT_STATUSES
+
+# The longest tracking reference or carrier event id accepted (the columns
+# are not limited, the unique index is: refuse rather than cut).
+MAX_ID_LENGTH = 256
 
 
 class TrackingWebhookError(Exception):
@@ -18,6 +24,19 @@ class TrackingWebhookError(Exception):
 
 def _new_token():
     return secrets.token_urlsafe(32)
+
+
+def _assign_new_tokens(cr, carrier_ids):
+    """Give each carrier of ``carrier_ids`` its own new webhook token (used
+    where the ORM is not there yet: a new column, a migration)."""
+    if carrier_ids:
+        cr.execute(
+            SQL(
+                "UPDATE delivery_carrier AS c SET tracking_webhook_token = v.token "
+                "FROM (VALUES %s) AS v(id, token) WHERE c.id = v.id",
+                SQL(", ").join(SQL("(%s, %s)", cid, _new_token()) for cid in carrier_ids),
+            )
+        )
 
 
 class DeliveryCarrier(models.Model):
@@ -34,11 +53,27 @@ class DeliveryCarrier(models.Model):
         compute="_compute_tracking_webhook_url", groups="stock.group_stock_manager"
     )
 
+    _tracking_webhook_token_unique = models.UniqueIndex(
+        "(tracking_webhook_token) WHERE tracking_webhook_token IS NOT NULL",
+        "Each carrier has its own tracking webhook token.",
+    )
+
+    def _init_column(self, column_name):
+        """A new token column gets one secret per existing carrier: Odoo
+        would evaluate the field's default once and give them all the same,
+        so that each carrier's address would accept the others' events."""
+        if column_name != "tracking_webhook_token":
+            return super()._init_column(column_name)
+        self.env.cr.execute(SQL("SELECT id FROM delivery_carrier ORDER BY id"))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        _assign_new_tokens(self.env.cr, ids)
+        return None
+
     def _compute_tracking_webhook_url(self):
-        base_url = self.get_base_url()
         for carrier in self:
             carrier.tracking_webhook_url = (
-                f"{base_url}/customer_order_management/tracking/{carrier.tracking_webhook_token}"
+                f"{carrier.get_base_url()}/customer_order_management/tracking/"
+                f"{carrier.tracking_webhook_token}"
                 if carrier.tracking_webhook_token
                 else False
             )
@@ -93,6 +128,10 @@ class DeliveryCarrier(models.Model):
                 event = Event.create(dict(values, picking_id=picking.id, source=source))
         except ValidationError as error:
             raise TrackingWebhookError(400, str(error)) from error
+        except UniqueViolation:
+            # The same event, posted in parallel, was recorded by another
+            # request since this one looked: a replay, answered as one.
+            return Event, False
         return event, True
 
     def _parse_tracking_payload(self, payload):
@@ -106,17 +145,28 @@ class DeliveryCarrier(models.Model):
             raise TrackingWebhookError(
                 400, f"unknown status; expected one of: {', '.join(statuses)}"
             )
+        texts = {}
         for key in ("tracking_ref", "event_time", "location", "description", "event_id"):
-            if payload.get(key) is not None and not isinstance(payload[key], str | int):
+            value = payload.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, str | int):
                 raise TrackingWebhookError(400, f"{key} must be a string")
-        event_date = _parse_event_time(str(payload["event_time"]))
+            text = str(value)
+            if "\x00" in text:
+                raise TrackingWebhookError(400, f"{key} contains a NUL character")
+            texts[key] = text
+        # Identifiers are refused when too long: cut, two ids could become one.
+        for key in ("tracking_ref", "event_id"):
+            if len(texts.get(key, "")) > MAX_ID_LENGTH:
+                raise TrackingWebhookError(400, f"{key} is longer than {MAX_ID_LENGTH} characters")
         return {
-            "tracking_ref": str(payload["tracking_ref"])[:256],
+            "tracking_ref": texts["tracking_ref"],
             "status": payload["status"],
-            "event_date": event_date,
-            "location": str(payload.get("location") or "")[:256] or False,
-            "description": str(payload.get("description") or "")[:1024] or False,
-            "external_id": str(payload.get("event_id") or "")[:256] or False,
+            "event_date": _parse_event_time(texts["event_time"]),
+            "location": texts.get("location", "")[:256] or False,
+            "description": texts.get("description", "")[:1024] or False,
+            "external_id": texts.get("event_id") or False,
         }
 
 
@@ -124,8 +174,8 @@ def _parse_event_time(value):
     """ISO 8601 date-time, with or without offset (naive = UTC), to naive UTC."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
+        if moment.tzinfo:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError) as error:
         raise TrackingWebhookError(400, "event_time must be an ISO 8601 date-time") from error
-    if moment.tzinfo:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)

@@ -7,7 +7,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import lock_rows_nowait
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    lock_rows_nowait,
+    protected_write,
+)
 
 REVIEW_STATES = [
     ("not_reviewed", "Not Reviewed"),
@@ -40,8 +45,8 @@ ORDER_CHANNELS = [
 # Changing one of these after approval invalidates the approval.
 MATERIAL_ORDER_FIELDS = {"partner_id", "partner_shipping_id", "pricelist_id", "currency_id"}
 
-# The context key our own methods set to write ``review_state``.
-REVIEW_WRITE_KEY = "customer_order_review_write"
+# Written only by the review and delay methods (see tools/protected.py).
+REVIEW_OWNED_FIELDS = {"review_state", "review_date", "review_decision_date", "late_notice_date"}
 
 
 def _changed_records(records, vals, field_names):
@@ -308,6 +313,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_create(self, vals_list, REVIEW_OWNED_FIELDS)
         for vals in vals_list:
             if "order_channel" not in vals and not self.env.context.get("default_order_channel"):
                 channel = self._get_order_channel_from_vals(vals)
@@ -326,13 +332,7 @@ class SaleOrder(models.Model):
         return False
 
     def write(self, vals):
-        if "review_state" in vals and not (self.env.context.get(REVIEW_WRITE_KEY) or self.env.su):
-            raise UserError(
-                self.env._(
-                    "The review status changes only through the Submit for Review, "
-                    "Approve and Reject buttons."
-                )
-            )
+        check_protected_write(self, vals, REVIEW_OWNED_FIELDS)
         to_reset = _changed_records(self, vals, MATERIAL_ORDER_FIELDS)._filter_review_resettable()
         result = super().write(vals)
         if "lifecycle_stage_date" in vals:
@@ -390,13 +390,14 @@ class SaleOrder(models.Model):
         # never create or change them themselves.
         self.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
         results = self._get_review_rules()._evaluate(self)
-        self.env["sale.order.review.issue"].sudo().create(
-            [
-                self._prepare_review_issue_vals(order, rule, message)
-                for order, flagged in results.items()
-                for rule, message in flagged
-            ]
-        )
+        with protected_write(self.env["sale.order.review.issue"]) as issues:
+            issues.create(
+                [
+                    self._prepare_review_issue_vals(order, rule, message)
+                    for order, flagged in results.items()
+                    for rule, message in flagged
+                ]
+            )
         now = fields.Datetime.now()
         blocked = self.filtered(lambda o: any(rule.blocking for rule, _m in results.get(o, [])))
         (self - blocked)._write_review_state("approved", review_date=now, review_decision_date=now)
@@ -430,10 +431,9 @@ class SaleOrder(models.Model):
         now = fields.Datetime.now()
         approved_orders = self.browse()
         for order, (open_issues, decidable) in decisions.items():
-            # sudo: only the decision fields are written, after the group check above.
-            decidable.sudo().write(
-                {"state": "approved", "decided_by_id": user.id, "decided_date": now}
-            )
+            # Only the decision fields are written, after the group check above.
+            with protected_write(decidable) as issues:
+                issues.write({"state": "approved", "decided_by_id": user.id, "decided_date": now})
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
         self._message_log_review_decision(
@@ -479,10 +479,9 @@ class SaleOrder(models.Model):
         for order in self:
             order._check_review_decidable()
         open_issues = self.review_issue_ids.filtered(lambda i: i.state == "open")
-        # sudo: decision fields only, after the reviewer check above.
-        open_issues.sudo().write(
-            {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now}
-        )
+        # Decision fields only, after the reviewer check above.
+        with protected_write(open_issues) as issues:
+            issues.write({"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now})
         self._write_review_state("rejected", review_decision_date=now)
         self._close_review_activities()
         for order in self:
@@ -524,19 +523,23 @@ class SaleOrder(models.Model):
         return rules._evaluate(self).get(self, [])
 
     def _confirmation_error_message(self):
+        """Refuse confirmation on the facts: an open blocking issue, whatever
+        the review state says, or a blocking rule that flags an order never
+        approved."""
         error = super()._confirmation_error_message()
         if error:
             return error
         if self.review_state == "rejected":
             return self.env._("Order %s was rejected in review and cannot be confirmed.", self.name)
-        if self.review_state == "to_review":
-            blocking = self.review_issue_ids.filtered(lambda i: i.state == "open" and i.blocking)
+        # sudo: the verdicts decide, whether or not the confirming user may read them.
+        blocking = self.sudo().review_issue_ids.filtered(lambda i: i.state == "open" and i.blocking)
+        if blocking:
             return self.env._(
                 "Order %(order)s waits for review approval:\n%(issues)s",
                 order=self.name,
                 issues="\n".join(f"- {message}" for message in blocking.mapped("message")),
             )
-        if self.review_state == "not_reviewed":
+        if self.review_state != "approved":
             flagged = self._review_is_required()
             if flagged:
                 return self.env._(
@@ -564,10 +567,11 @@ class SaleOrder(models.Model):
             to_confirm.action_confirm()
 
     def _write_review_state(self, review_state, **values):
+        """The one place the review state is written, by the review methods
+        after their checks."""
         if self:
-            self.with_context(**{REVIEW_WRITE_KEY: True}).write(
-                dict(values, review_state=review_state)
-            )
+            with protected_write(self) as orders:
+                orders.write(dict(values, review_state=review_state))
 
     def _lock_for_review(self):
         """Lock the orders' rows so that two reviewers deciding at the same
@@ -597,8 +601,8 @@ class SaleOrder(models.Model):
             raise UserError(self.env._("Order %s has not been submitted for review.", self.name))
 
     def _filter_review_resettable(self):
-        if self.env.context.get(REVIEW_WRITE_KEY):
-            return self.browse()
+        """The orders of ``self`` whose review a material change voids,
+        whoever makes the change."""
         return self.filtered(
             lambda o: o.state in ("draft", "sent") and o.review_state in ("to_review", "approved")
         )
@@ -750,4 +754,6 @@ class SaleOrder(models.Model):
                     email_layout_xmlid="mail.mail_notification_light",
                     subtype_xmlid="mail.mt_comment",
                 )
-            order.late_notice_date = order.promised_date
+            # The delay is notified: the cron owns this date.
+            with protected_write(order) as order_sudo:
+                order_sudo.late_notice_date = order.promised_date

@@ -1,4 +1,18 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import check_protected_create, check_protected_write
+
+# An issue is a rule's verdict and its decision: only the review methods
+# create or change one (see tools/protected.py).
+ISSUE_OWNED_FIELDS = {
+    "order_id",
+    "rule_id",
+    "message",
+    "blocking",
+    "state",
+    "decided_by_id",
+    "decided_date",
+}
 
 
 class SaleOrderReviewIssue(models.Model):
@@ -25,6 +39,15 @@ class SaleOrderReviewIssue(models.Model):
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     user_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
     check_type = fields.Selection(related="rule_id.check_type")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_create(self, vals_list, ISSUE_OWNED_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, ISSUE_OWNED_FIELDS)
+        return super().write(vals)
 
     def _can_be_decided_by(self, user):
         """Return the issues of ``self`` that ``user`` may approve or reject."""

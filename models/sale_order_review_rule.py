@@ -278,21 +278,29 @@ class SaleOrderReviewRule(models.Model):
     def _check_duplicate_order(self, orders):
         window = timedelta(days=self.days)
         dates = orders.mapped("date_order")
-        candidates = self.env["sale.order"].search(
-            [
-                ("partner_id", "child_of", orders.partner_id.commercial_partner_id.ids),
-                ("state", "!=", "cancel"),
-                ("date_order", ">=", min(dates) - window),
-                ("date_order", "<=", max(dates) + window),
-            ]
+        # sudo + company domain: a duplicate is one whoever entered it; the
+        # submitter's own visibility must not change the rule's answer.
+        candidates = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", orders.company_id.ids),
+                    ("partner_id", "child_of", orders.partner_id.commercial_partner_id.ids),
+                    ("state", "!=", "cancel"),
+                    ("date_order", ">=", min(dates) - window),
+                    ("date_order", "<=", max(dates) + window),
+                ]
+            )
         )
         by_partner = defaultdict(list)
         for candidate in candidates:
-            by_partner[candidate.partner_id.commercial_partner_id].append(candidate)
+            key = (candidate.company_id, candidate.partner_id.commercial_partner_id)
+            by_partner[key].append(candidate)
         flagged = {}
         for order in orders:
             signature = order._get_review_signature()
-            for other in by_partner[order.partner_id.commercial_partner_id]:
+            for other in by_partner[order.company_id, order.partner_id.commercial_partner_id]:
                 if other == order or abs(other.date_order - order.date_order) > window:
                     continue
                 same_amount = (
@@ -315,24 +323,39 @@ class SaleOrderReviewRule(models.Model):
 
     def _check_new_customer(self, orders):
         partners = orders.partner_id.commercial_partner_id
-        confirmed = self.env["sale.order"]._read_group(
-            [("partner_id", "child_of", partners.ids), ("state", "=", "sale")],
-            ["partner_id"],
-            ["__count"],
+        # sudo + company domain: the customer's history in the company, not
+        # what the submitting salesperson happens to see of it.
+        confirmed = (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "in", orders.company_id.ids),
+                    ("partner_id", "child_of", partners.ids),
+                    ("state", "=", "sale"),
+                ],
+                ["company_id", "partner_id"],
+                ["__count"],
+            )
         )
-        known = {partner.commercial_partner_id for partner, _count in confirmed}
+        known = {(company, partner.commercial_partner_id) for company, partner, _n in confirmed}
         return {
             order: self.env._(
                 "First order of %s: no confirmed order yet.",
                 order.partner_id.commercial_partner_id.display_name,
             )
             for order in orders
-            if order.partner_id.commercial_partner_id not in known
+            if (order.company_id, order.partner_id.commercial_partner_id) not in known
         }
 
     def _check_custom_domain(self, orders):
-        matching = self.env["sale.order"].search(
-            Domain("id", "in", orders.ids) & Domain(self._get_domain())
+        # sudo: the condition is about the orders themselves (restricted to
+        # them by id), not about what the submitter may read around them.
+        matching = orders.browse(
+            self.env["sale.order"]
+            .sudo()
+            .search(Domain("id", "in", orders.ids) & Domain(self._get_domain()))
+            .ids
         )
         message = self.description or self.env._("Matches the condition of rule “%s”.", self.name)
         return dict.fromkeys(matching, message)

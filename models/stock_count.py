@@ -7,11 +7,31 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import format_amount, format_datetime
+from odoo.tools import SQL, format_amount, format_datetime
 
-from ..tools import lock_rows_nowait, set_print_setup
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    lock_rows_nowait,
+    protected_write,
+    set_print_setup,
+)
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
+# Written only by the session's own methods (see tools/protected.py): its
+# state and dates, and each line's book quantity and what was taken of it.
+SESSION_OWNED_FIELDS = {"state", "date_start", "date_done", "approved_by_id"}
+LINE_OWNED_FIELDS = {
+    "theoretical_qty",
+    "snapshot_date",
+    "quant_id",
+    "package_id",
+    "needs_recount",
+    "count_date",
+    "difference_qty",
+    "difference_percent",
+    "difference_value",
+}
 
 VARIANCE_REASONS = [
     ("miscount", "Earlier miscount"),
@@ -123,10 +143,23 @@ class StockCountSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_create(self, vals_list, SESSION_OWNED_FIELDS)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("stock.count.session") or "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, SESSION_OWNED_FIELDS)
+        if "location_id" in vals and self.filtered(lambda session: session.state != "draft"):
+            raise UserError(self.env._("A started count keeps the location it was started on."))
+        return super().write(vals)
+
+    def _write_owned(self, vals):
+        """The one place the workflow fields are written, by the session's
+        methods after their checks."""
+        with protected_write(self) as sessions:
+            sessions.write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_applied(self):
@@ -203,53 +236,68 @@ class StockCountSession(models.Model):
                     }
                 )
             planned.unlink()
-            self.env["stock.count.line"].create(line_vals)
-        self.write({"state": "in_progress", "date_start": now})
+            # The book quantities are the snapshot's, never the counter's.
+            with protected_write(self.env["stock.count.line"]) as lines:
+                lines.create(line_vals)
+        self._write_owned({"state": "in_progress", "date_start": now})
         return True
 
     def _flag_moved_lines(self):
-        """Flag for recount the lines whose stock moved after their snapshot
-        (one grouped query per session). Returns the flagged lines."""
-        flagged = self.env["stock.count.line"]
-        for session in self:
-            lines = session.line_ids.filtered(lambda line: not line.needs_recount)
-            if not lines:
-                continue
-            oldest = min(lines.mapped("snapshot_date"))
-            groups = self.env["stock.move.line"]._read_group(
-                [
-                    ("state", "=", "done"),
-                    ("date", ">", oldest),
-                    ("product_id", "in", lines.product_id.ids),
-                    "|",
-                    ("location_id", "child_of", session.location_id.id),
-                    ("location_dest_id", "child_of", session.location_id.id),
-                ],
-                ["product_id", "lot_id", "location_id", "location_dest_id"],
-                ["date:max"],
-            )
-            last_move = {}
-            for product, lot, location, location_dest, date in groups:
-                for loc in (location, location_dest):
-                    key = (product.id, lot.id, loc.id)
-                    last_move[key] = max(date, last_move.get(key, date))
-            moved = lines.filtered(
-                lambda line, last_move=last_move: (
-                    last_move.get(
-                        (line.product_id.id, line.lot_id.id, line.location_id.id),
-                        line.snapshot_date,
-                    )
-                    > line.snapshot_date
+        """Flag for recount the lines whose book quantity is no longer what
+        it was at their snapshot: the quants' quantity now, whatever moved it
+        and whenever (as Odoo's own inventory conflict check compares). The
+        quants are locked first, so a receipt validated at the same moment
+        waits for the count or makes it retry. Returns the flagged lines."""
+        lines = self.line_ids.filtered(lambda line: not line.needs_recount)
+        if not lines:
+            return lines
+        # sudo: the book quantities are facts of the company's stock, read
+        # whole whatever the counter's visibility.
+        Quant = self.env["stock.quant"].sudo()
+        quants = Quant.search(
+            [
+                ("product_id", "in", lines.product_id.ids),
+                ("location_id", "in", lines.location_id.ids),
+            ]
+        )
+        if quants:
+            # A waiting lock: the count applies to the quantities checked.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM stock_quant WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                    tuple(quants.ids),
                 )
             )
-            flagged |= moved
+        book_now = defaultdict(float)
+        for quant in quants:
+            key = (quant.product_id.id, quant.location_id.id, quant.lot_id.id, quant.package_id.id)
+            book_now[key] += quant.quantity
+        by_key = lines.grouped(
+            lambda line: (
+                line.session_id.id,
+                line.product_id.id,
+                line.location_id.id,
+                line.lot_id.id,
+                line.package_id.id,
+            )
+        )
+        flagged = self.env["stock.count.line"].union(
+            *(
+                key_lines
+                for key, key_lines in by_key.items()
+                if key_lines.product_uom_id[:1].compare(
+                    book_now[key[1:]], sum(key_lines.mapped("theoretical_qty"))
+                )
+            )
+        )
         if flagged:
-            flagged.write({"needs_recount": True})
+            with protected_write(flagged) as flagged_sudo:
+                flagged_sudo.write({"needs_recount": True})
             for session, lines in flagged.grouped("session_id").items():
                 session.message_post(
                     body=self.env._(
-                        "Stock moved after the snapshot for %(count)s lines: they are flagged "
-                        "for recount and were not applied.",
+                        "The book quantity of %(count)s lines changed after the snapshot: "
+                        "they are flagged for recount and were not applied.",
                         count=len(lines),
                     ),
                     subtype_xmlid="mail.mt_note",
@@ -303,7 +351,7 @@ class StockCountSession(models.Model):
             return self._recount_notification(flagged)
         to_approve = self.filtered(lambda session: session.line_ids._exceeds_threshold())
         if to_approve:
-            to_approve.write({"state": "to_approve"})
+            to_approve._write_owned({"state": "to_approve"})
             to_approve._schedule_approval_activities()
         (self - to_approve)._apply_count()
         return True
@@ -350,22 +398,22 @@ class StockCountSession(models.Model):
         self._lock()
         flagged = self._flag_moved_lines()
         if flagged:
-            flagged.session_id.write({"state": "in_progress"})
+            flagged.session_id._write_owned({"state": "in_progress"})
             return self._recount_notification(flagged)
-        self.write({"approved_by_id": self.env.uid})
+        self._write_owned({"approved_by_id": self.env.uid})
         self._apply_count()
         return True
 
     def action_cancel(self):
         self._check_state(OPEN_STATES, self.env._("cancelled"))
-        self.write({"state": "cancelled"})
+        self._write_owned({"state": "cancelled"})
         self.activity_unlink(["customer_order_management.mail_activity_count_approval"])
         return True
 
     def action_reset_draft(self):
         self._check_state(("cancelled",), self.env._("reset to draft"))
         self.line_ids.unlink()
-        self.write({"state": "draft", "date_start": False})
+        self._write_owned({"state": "draft", "date_start": False})
         return True
 
     def _apply_count(self):
@@ -390,8 +438,9 @@ class StockCountSession(models.Model):
             # The inventory moves carry the session's reference.
             quants.with_context(inventory_mode=True, inventory_name=session.name)._apply_inventory()
         lines = self.line_ids
-        self.write({"state": "done", "date_done": now})
-        lines.write({"count_date": now})
+        self._write_owned({"state": "done", "date_done": now})
+        with protected_write(lines) as lines_sudo:
+            lines_sudo.write({"count_date": now})
         self.activity_feedback(["customer_order_management.mail_activity_count_approval"])
         for session in self:
             session.message_post(
@@ -750,6 +799,7 @@ class StockCountLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_create(self, vals_list, LINE_OWNED_FIELDS)
         for vals in vals_list:
             if "counted_qty" in vals and "is_counted" not in vals:
                 vals["is_counted"] = True
@@ -762,6 +812,7 @@ class StockCountLine(models.Model):
         return lines
 
     def write(self, vals):
+        check_protected_write(self, vals, LINE_OWNED_FIELDS)
         if "counted_qty" in vals and "is_counted" not in vals:
             vals = dict(vals, is_counted=True)
         if set(vals) & {"counted_qty", "is_counted", "product_id", "lot_id", "location_id"}:
@@ -828,15 +879,17 @@ class StockCountLine(models.Model):
                     )
                     .mapped("quantity")
                 )
-            line.write(
-                {
-                    "theoretical_qty": book,
-                    "snapshot_date": now,
-                    "needs_recount": False,
-                    "is_counted": False,
-                    "counted_qty": 0.0,
-                }
-            )
+            # A new snapshot of the book quantity, taken here and nowhere else.
+            with protected_write(line) as line_sudo:
+                line_sudo.write(
+                    {
+                        "theoretical_qty": book,
+                        "snapshot_date": now,
+                        "needs_recount": False,
+                        "is_counted": False,
+                        "counted_qty": 0.0,
+                    }
+                )
         return True
 
     def action_set_counted_to_book(self):

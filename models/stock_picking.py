@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 
 from .stock_picking_tracking_event import SHIPMENT_STATES
 
@@ -176,12 +177,25 @@ class StockPicking(models.Model):
                 picking._schedule_exception_activity(latest)
 
     def _schedule_exception_activity(self, event):
+        """One open exception activity per delivery: the first exception
+        schedules it, later ones are logged in the chatter. The carrier's
+        text is plain text, escaped wherever it is shown."""
         self.ensure_one()
+        # sudo: the carrier webhook runs as the public user, who creates no
+        # activities and reads none.
+        picking = self.sudo()
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        text = event.description or event.location or ""
+        if picking.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            picking.message_post(
+                body=self.env._("Shipment exception again: %s", text),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
         user = self.user_id or self.sale_id.user_id or self.env.user
-        # sudo: the carrier webhook runs as the public user, who creates no activities.
-        self.sudo().activity_schedule(
-            "mail.mail_activity_data_warning",
+        picking.activity_schedule(
+            activity_type_id=activity_type.id,
             user_id=user.id,
             summary=self.env._("Shipment exception: %s", self.name),
-            note=event.description or event.location or "",
+            note=plaintext2html(text),
         )

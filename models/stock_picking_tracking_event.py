@@ -15,6 +15,9 @@ EVENT_STATUSES = [state for state in SHIPMENT_STATES if state[0] != "pending"]
 
 # How far in the future an event may be dated (clocks of carriers drift).
 FUTURE_TOLERANCE = timedelta(minutes=15)
+# How long before its delivery was validated an event may be dated (a label
+# printed ahead of the pick-up); anything older is a wrong date, not news.
+PAST_TOLERANCE = timedelta(days=30)
 
 
 class StockPickingTrackingEvent(models.Model):
@@ -43,15 +46,26 @@ class StockPickingTrackingEvent(models.Model):
         "This carrier event was already recorded for this transfer.",
     )
 
-    @api.constrains("event_date")
+    @api.constrains("event_date", "picking_id")
     def _check_event_date(self):
-        limit = fields.Datetime.now() + FUTURE_TOLERANCE
+        now = fields.Datetime.now()
         for event in self:
-            if event.event_date > limit:
+            if event.event_date > now + FUTURE_TOLERANCE:
                 raise ValidationError(
                     self.env._(
                         "A tracking event cannot be dated in the future (%s).",
                         event.event_date,
+                    )
+                )
+            shipped = event.picking_id.date_done or now
+            if event.event_date < shipped - PAST_TOLERANCE:
+                raise ValidationError(
+                    self.env._(
+                        "A tracking event of %(picking)s cannot be dated %(date)s: more than "
+                        "%(days)s days before the delivery was validated.",
+                        picking=event.picking_id.name,
+                        date=event.event_date,
+                        days=PAST_TOLERANCE.days,
                     )
                 )
 

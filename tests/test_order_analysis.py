@@ -13,7 +13,7 @@ from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
 from ..models.customer_order_report import _BacklogRows
-from .common import CustomerOrderCommon
+from .common import CustomerOrderCommon, write_history
 
 
 class OrderAnalysisDataset(CustomerOrderCommon):
@@ -72,11 +72,12 @@ class OrderAnalysisDataset(CustomerOrderCommon):
         order.action_confirm()
         if review_hours:
             start = fields.Datetime.now() - timedelta(days=1)
-            order.write(
+            write_history(
+                order,
                 {
                     "review_date": start,
                     "review_decision_date": start + timedelta(hours=review_hours),
-                }
+                },
             )
         return order
 
@@ -318,7 +319,7 @@ class TestOrderReports(OrderAnalysisDataset):
     def setUpClass(cls):
         super().setUpClass()
         (cls.order_a | cls.order_b | cls.order_c).write({"date_order": datetime(2020, 1, 15, 10)})
-        cls.customer_return.request_date = datetime(2020, 1, 20, 9)
+        write_history(cls.customer_return, {"request_date": datetime(2020, 1, 20, 9)})
         cls.period = {"date_from": date(2020, 1, 1), "date_to": date(2020, 1, 31)}
         cls.recipient = cls.env["res.partner"].create(
             {"name": "Head of Sales", "email": "head.sales@example.com"}
@@ -439,7 +440,7 @@ class TestOrderReports(OrderAnalysisDataset):
         in one timezone: the user's (here New York: B is a December order,
         C a January one), UTC without one."""
         self._move_to_period_edges()
-        self.customer_return.request_date = datetime(2020, 1, 20, 2)
+        write_history(self.customer_return, {"request_date": datetime(2020, 1, 20, 2)})
         self.order_c.commitment_date = datetime(2030, 6, 1, 2)
         Pack = self.env["customer.order.report.pack"]
         sections = {"summary", "returns", "backlog"}

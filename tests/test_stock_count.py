@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import write_history
+
 
 class StockCountCommon(TransactionCase):
     @classmethod
@@ -188,7 +190,6 @@ class TestStockCount(StockCountCommon):
     def test_moved_after_snapshot_is_flagged_not_overwritten(self):
         session = self._session()
         session.action_start()
-        session.line_ids.snapshot_date = fields.Datetime.now() - timedelta(minutes=5)
         for line in session.line_ids:
             line.counted_qty = line.theoretical_qty
         # A picker takes 2 chairs after the snapshot (an inventory move here).
@@ -409,7 +410,7 @@ class TestCycleCountPlanning(StockCountCommon):
         done.action_validate()
         self.assertEqual(done.state, "done")
         forty_days_ago = fields.Datetime.now() - timedelta(days=40)
-        done.line_ids.write({"count_date": forty_days_ago})
+        write_history(done.line_ids, {"count_date": forty_days_ago})
         self.env["stock.move.line"].search(
             [
                 ("is_inventory", "=", True),
@@ -419,8 +420,9 @@ class TestCycleCountPlanning(StockCountCommon):
         self.env["stock.move.line"].search(
             [("is_inventory", "=", True), ("product_id", "=", self.serum.id)]
         ).write({"is_inventory": False})
-        done.line_ids.filtered(lambda line: line.product_id == self.serum).write(
-            {"count_date": False}
+        write_history(
+            done.line_ids.filtered(lambda line: line.product_id == self.serum),
+            {"count_date": False},
         )
 
         sessions = self.env["stock.count.session"]._plan_cycle_counts(self.company)

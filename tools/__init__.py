@@ -1,4 +1,12 @@
-from .locking import lock_rows_nowait
+from .locking import lock_rows_nowait, serialize_on
+from .protected import check_protected_create, check_protected_write, protected_write
 from .xlsx import set_print_setup
 
-__all__ = ["lock_rows_nowait", "set_print_setup"]
+__all__ = [
+    "check_protected_create",
+    "check_protected_write",
+    "lock_rows_nowait",
+    "protected_write",
+    "serialize_on",
+    "set_print_setup",
+]
