@@ -579,7 +579,7 @@ class CustomerReturn(models.Model):
         back up when it ships."""
         self.ensure_one()
         lines = self.line_ids.filtered(lambda ln: ln.resolution == "exchange" and ln.received_qty)
-        if not lines or self.replacement_picking_id:
+        if not lines or lines._get_replacement_moves():
             return
         # sudo: the replacement is procured by the receipt of the return,
         # whoever validates it (no stock-rule or picking rights needed).
@@ -592,6 +592,9 @@ class CustomerReturn(models.Model):
             .create({"name": self.name, "sale_ids": [Command.link(order.id)]})
         )
         Rule = self.env["stock.rule"].sudo().with_company(self.company_id)
+        # The first step's transfer is created now; in two- and three-step
+        # warehouses the next ones follow as each step is done (see
+        # ``stock.move._assign_picking``), the delivery to the customer last.
         Rule.run(
             [
                 Rule.Procurement(
@@ -607,19 +610,24 @@ class CustomerReturn(models.Model):
                 for line in lines
             ]
         )
-        pickings = reference.sudo().picking_ids
-        pickings.write({"customer_return_id": self.id})
+
+    def _link_replacement_pickings(self, pickings):
+        """``pickings`` carry the replacement of ``self`` (one return): they
+        belong to the return, and the transfer to the customer, once it
+        exists, is its replacement delivery."""
+        self.ensure_one()
+        pickings.sudo().write({"customer_return_id": self.id})
         delivery = pickings.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
-        self._write_owned({"replacement_picking_id": delivery.id})
+        if delivery or not self.replacement_picking_id:
+            self._write_owned({"replacement_picking_id": (delivery or pickings[:1]).id})
 
     def _check_done(self):
         """Received returns whose resolutions are complete are done."""
         done = self.filtered(
             lambda r: (
                 r.state == "received"
-                and (
-                    not r.replacement_picking_id
-                    or r.replacement_picking_id.state in ("done", "cancel")
+                and all(
+                    move.state in ("done", "cancel") for move in r.line_ids._get_replacement_moves()
                 )
             )
         )
@@ -867,6 +875,13 @@ class CustomerReturnLine(models.Model):
             date_planned=now,
             date_deadline=now,
             customer_return_line_id=self.id,
+        )
+
+    def _get_replacement_moves(self):
+        """The moves shipping the replacements of ``self`` to the customer,
+        every step of the warehouse's route (not the moves of the receipt)."""
+        return self.move_ids.filtered(
+            lambda m: "customer" in (m.location_dest_id.usage, m.location_final_id.usage)
         )
 
     def _allocate_origin_moves(self):

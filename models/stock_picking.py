@@ -1,6 +1,7 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
 
 from .stock_picking_tracking_event import SHIPMENT_STATES
 
@@ -188,7 +189,7 @@ class StockPicking(models.Model):
         text = event.description or event.location or ""
         if picking.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
             picking.message_post(
-                body=self.env._("Shipment exception again: %s", text),
+                body=Markup("<p>%s</p>") % self.env._("Shipment exception again: %s", text),
                 subtype_xmlid="mail.mt_note",
             )
             return
@@ -197,5 +198,6 @@ class StockPicking(models.Model):
             activity_type_id=activity_type.id,
             user_id=user.id,
             summary=self.env._("Shipment exception: %s", self.name),
-            note=plaintext2html(text),
+            # Escaped, and not linkified: a carrier's text is no place for links.
+            note=Markup("<p>%s</p>") % text,
         )

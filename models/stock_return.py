@@ -11,6 +11,18 @@ class StockMove(models.Model):
         copy=True,
     )
 
+    def _assign_picking(self):
+        result = super()._assign_picking()
+        # Each step of a replacement's route lands in its return.
+        replacement = self.filtered(
+            lambda m: m.customer_return_line_id and m.picking_id.picking_type_code != "incoming"
+        )
+        for ret, moves in replacement.grouped(
+            lambda m: m.customer_return_line_id.return_id
+        ).items():
+            ret._link_replacement_pickings(moves.picking_id)
+        return result
+
 
 class StockScrap(models.Model):
     _inherit = "stock.scrap"

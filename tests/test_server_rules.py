@@ -1,0 +1,451 @@
+"""The rules hold on the server, for every caller and every context.
+
+Each test reproduces what a client could do over RPC before the rules were
+enforced on the server (issue "Server-side enforcement"), as the
+least-privileged user concerned, and checks both the refusal and that
+nothing was written."""
+
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import CustomerOrderCommon, write_history
+
+
+def _load_migration(version, name):
+    path = Path(__file__).parent.parent / "migrations" / version / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"com_migration_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# What a client used to send to make the server skip its checks.
+FORGED_CONTEXT = {"customer_order_review_write": True, "default_review_state": "approved"}
+
+
+@tagged("post_install", "-at_install")
+class TestReviewEnforcement(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for threshold in (10.0, 20.0, 30.0):
+            cls._create_rule("amount_above", name=f"Above {threshold}", threshold=threshold)
+
+    def _blocked_order(self):
+        order = self._create_order(qty=1, price=100, user=self.salesman)
+        order.with_user(self.salesman).action_submit_review()
+        self.assertEqual(len(order.review_issue_ids.filtered("blocking")), 3)
+        return order
+
+    def test_review_state_cannot_be_forged(self):
+        order = self._blocked_order()
+        as_salesman = order.with_user(self.salesman).with_context(**FORGED_CONTEXT)
+        with self.assertRaisesRegex(AccessError, "Review"):
+            as_salesman.write({"review_state": "approved"})
+        self.assertEqual(order.review_state, "to_review")
+        with self.assertRaisesRegex(UserError, "waits for review approval"):
+            as_salesman.action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_review_state_cannot_be_created_or_defaulted(self):
+        Order = self.env["sale.order"].with_user(self.salesman)
+        vals = {"partner_id": self.customer.id}
+        with self.assertRaises(AccessError):
+            Order.create({**vals, "review_state": "approved"})
+        with self.assertRaises(AccessError):
+            Order.with_context(default_review_state="approved").create(vals)
+        with self.assertRaises(AccessError):
+            self._create_order(user=self.salesman).copy({"review_state": "approved"})
+
+    def test_confirmation_looks_at_open_issues_not_at_the_state(self):
+        order = self._blocked_order()
+        # Even a state written behind the methods' back does not confirm it.
+        write_history(order, {"review_state": "approved"})
+        with self.assertRaisesRegex(UserError, "waits for review approval"):
+            order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_issue_decisions_cannot_be_written(self):
+        order = self._blocked_order()
+        issues = order.review_issue_ids
+        for user in (self.salesman, self.manager):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                issues.with_user(user).with_context(**FORGED_CONTEXT).write(
+                    {"state": "approved", "decided_by_id": user.id}
+                )
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                order.with_user(user).write(
+                    {"review_issue_ids": [Command.update(issues[0].id, {"state": "approved"})]}
+                )
+        self.assertEqual(set(issues.mapped("state")), {"open"})
+        self.assertFalse(issues.decided_by_id)
+
+    def test_material_change_voids_approval_whatever_the_context(self):
+        self.env["sale.order.review.rule"].search([]).action_archive()
+        order = self._create_order(qty=1, price=100, user=self.salesman)
+        order.with_user(self.salesman).action_submit_review()
+        self.assertEqual(order.review_state, "approved")
+        order.order_line.with_user(self.salesman).with_context(**FORGED_CONTEXT).write(
+            {"price_unit": 99999}
+        )
+        self.assertEqual(order.review_state, "not_reviewed")
+        order.with_user(self.salesman).action_submit_review()
+        # A superuser's write voids it as well: it is about the order, not who.
+        order.order_line.sudo().write({"product_uom_qty": 7})
+        self.assertEqual(order.review_state, "not_reviewed")
+
+    def test_company_wide_rules_see_other_salespeople_orders(self):
+        self.env["sale.order.review.rule"].search([]).action_archive()
+        colleague = self._company_user("com_colleague", "sales_team.group_sale_salesman")
+        for _i in range(4):
+            history = self._create_order(qty=1, price=35, user=colleague)
+            history.action_confirm()
+        self._create_rule("new_customer")
+        self._create_rule("duplicate_order", days=7)
+        duplicate = self._create_order(qty=3, price=50, user=colleague)
+        order = self._create_order(qty=3, price=50, user=self.salesman)
+        self.assertFalse(order.with_user(self.salesman).search([("id", "=", duplicate.id)]))
+        order.with_user(self.salesman).action_submit_review()
+        messages = order.review_issue_ids.mapped("message")
+        self.assertFalse([m for m in messages if "First order" in m], messages)
+        self.assertTrue([m for m in messages if duplicate.name in m], messages)
+
+
+@tagged("post_install", "-at_install")
+class TestReturnEnforcement(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.return_window_days = 30
+        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
+        cls.colleague = cls._company_user("com_colleague", "sales_team.group_sale_salesman")
+        cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
+        cls._set_stock(cls.storable, 100)
+        cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
+        cls.order.action_confirm()
+        cls.delivery = cls._deliver(cls.order)
+
+    def _return(self, qty=2.0, order=None, user=None):
+        order = order or self.order
+        return (
+            self.env["customer.return"]
+            .with_user(user or self.salesman)
+            .create(
+                {
+                    "order_id": order.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "sale_line_id": order.order_line[:1].id,
+                                "quantity": qty,
+                                "reason_id": self.reason.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+
+    def test_state_and_decision_cannot_be_written(self):
+        ret = self._return()
+        ret.action_submit()
+        for user in (self.salesman, self.stock_user, self.reviewer):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                ret.with_user(user).with_context(**FORGED_CONTEXT).write(
+                    {"state": "approved", "decided_by_id": 2}
+                )
+        self.assertRecordValues(
+            ret, [{"state": "submitted", "decided_by_id": False, "return_picking_id": False}]
+        )
+        with self.assertRaises(AccessError):
+            self.env["customer.return"].with_user(self.salesman).with_context(
+                default_state="approved"
+            ).create({"order_id": self.order.id})
+
+    def test_request_date_cannot_be_moved_into_the_window(self):
+        ret = self._return()
+        ret.action_submit()
+        write_history(ret, {"request_date": fields.Datetime.now() + timedelta(days=40)})
+        self.assertTrue(ret.is_outside_window)
+        with self.assertRaises(AccessError):
+            ret.with_user(self.reviewer).write({"request_date": fields.Datetime.now()})
+        with self.assertRaisesRegex(AccessError, "only an order management manager"):
+            ret.with_user(self.reviewer).action_approve()
+        self.assertEqual(ret.state, "submitted")
+
+    def test_submitted_request_cannot_change(self):
+        ret = self._return(qty=1)
+        ret.action_submit()
+        with self.assertRaisesRegex(UserError, "no longer a draft"):
+            ret.line_ids.with_user(self.salesman).write({"quantity": 5})
+        with self.assertRaisesRegex(UserError, "no longer a draft"):
+            ret.with_user(self.salesman).write({"line_ids": [Command.clear()]})
+        self.assertEqual(ret.line_ids.quantity, 1)
+
+    def test_salesperson_sees_returns_of_own_orders_only(self):
+        mine = self._return()
+        other_order = self._create_order(qty=3, user_id=self.colleague.id)
+        other_order.action_confirm()
+        self._deliver(other_order)
+        theirs = self._return(order=other_order, user=self.colleague)
+        theirs.action_submit()
+        theirs.with_user(self.reviewer).action_approve()
+        Return = self.env["customer.return"].with_user(self.salesman)
+        self.assertEqual(Return.search([("id", "in", (mine | theirs).ids)]), mine)
+        self.assertFalse(
+            self.env["customer.return.line"]
+            .with_user(self.salesman)
+            .search([("return_id", "=", theirs.id)])
+        )
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).action_cancel()
+        with self.assertRaises(AccessError):
+            theirs.line_ids.with_user(self.salesman).write({"disposition": "scrap"})
+        self.assertEqual(theirs.state, "approved")
+        self.assertEqual(theirs.return_picking_id.state, "assigned")
+        # Reviewers and the warehouse see every return.
+        for user in (self.reviewer, self.stock_user):
+            self.assertEqual(
+                self.env["customer.return"].with_user(user).search([("id", "in", theirs.ids)]),
+                theirs,
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestExchangeRoutes(CustomerOrderCommon):
+    """Replacements ship through the warehouse's own routes."""
+
+    def _exchange_in(self, delivery_steps):
+        self.warehouse.delivery_steps = delivery_steps
+        self._set_stock(self.storable, 20)
+        order = self._create_order(qty=3, warehouse_id=self.warehouse.id)
+        order.action_confirm()
+        self._ship_all(order)
+        ret = self.env["customer.return"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": order.order_line.id,
+                            "quantity": 1,
+                            "reason_id": self.env.ref(
+                                "customer_order_management.return_reason_damaged"
+                            ).id,
+                            "resolution": "exchange",
+                        }
+                    )
+                ],
+            }
+        )
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        ret.action_receive()
+        return order, ret
+
+    def _ship_all(self, order, origin=None):
+        """Validate every open transfer of the order (pick, pack, ship), or
+        of the return ``origin``, in the order of the chain."""
+        Picking = self.env["stock.picking"]
+        domain = (
+            [("customer_return_id", "=", origin.id)] if origin else [("sale_id", "=", order.id)]
+        )
+        for _step in range(3):
+            ready = Picking.search([*domain, ("state", "=", "assigned")])
+            ready = ready.filtered(lambda p: p.picking_type_code != "incoming")
+            for picking in ready:
+                for move in picking.move_ids:
+                    move.quantity = move.product_uom_qty
+                    move.picked = True
+                picking.with_context(skip_sms=True).button_validate()
+
+    def test_exchange_in_each_warehouse_setup(self):
+        for steps, transfers in (("ship_only", 1), ("pick_ship", 2), ("pick_pack_ship", 3)):
+            with self.subTest(steps=steps):
+                order, ret = self._exchange_in(steps)
+                self.assertEqual(ret.state, "received")
+                self.assertTrue(ret.replacement_picking_id)
+                self._ship_all(order, origin=ret)
+                chain = self.env["stock.picking"].search([("customer_return_id", "=", ret.id)])
+                chain -= ret.return_picking_id
+                self.assertEqual(len(chain), transfers, chain.mapped("name"))
+                self.assertEqual(set(chain.mapped("state")), {"done"})
+                replacement = ret.replacement_picking_id
+                self.assertEqual(replacement.picking_type_id, self.warehouse.out_type_id)
+                self.assertEqual(replacement.location_dest_id.usage, "customer")
+                self.assertEqual(replacement.move_ids.customer_return_line_id, ret.line_ids)
+                self.assertEqual(ret.state, "done")
+                self.assertEqual(order.order_line.qty_delivered, 3)
+
+
+@tagged("post_install", "-at_install")
+class TestCountEnforcement(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
+        cls.env.company.write({"count_approval_value": 100.0, "count_approval_percent": 0.0})
+        cls.location = cls.warehouse.lot_stock_id
+        cls._set_stock(cls.storable, 100)
+
+    def _session(self):
+        session = (
+            self.env["stock.count.session"]
+            .with_user(self.stock_user)
+            .create({"location_id": self.location.id})
+        )
+        session.line_ids.create(
+            {
+                "session_id": session.id,
+                "product_id": self.storable.id,
+                "location_id": self.location.id,
+            }
+        )
+        session.action_start()
+        return session
+
+    def _quant_qty(self):
+        return self.storable.with_context(location=self.location.id).qty_available
+
+    def test_book_quantity_and_state_cannot_be_written(self):
+        session = self._session()
+        line = session.line_ids
+        line.counted_qty = 1660
+        as_user = session.with_user(self.stock_user).with_context(**FORGED_CONTEXT)
+        with self.assertRaises(AccessError):
+            line.with_user(self.stock_user).write({"theoretical_qty": 1660})
+        session.action_validate()
+        self.assertEqual(session.state, "to_approve")
+        with self.assertRaises(AccessError):
+            as_user.write({"state": "in_progress"})
+        with self.assertRaisesRegex(AccessError, "stock managers"):
+            as_user.action_approve()
+        self.assertRecordValues(line, [{"theoretical_qty": 100, "difference_qty": 1560}])
+        self.assertEqual(session.state, "to_approve")
+        self.assertEqual(self._quant_qty(), 100)
+
+    def test_receipt_in_the_snapshot_second_is_not_overwritten(self):
+        session = self._session()
+        line = session.line_ids
+        line.counted_qty = line.theoretical_qty
+        # 7 units received through a validated receipt, dated the snapshot's
+        # own second: a timestamp comparison cannot see it.
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": self.location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.storable.id,
+                            "product_uom_qty": 7,
+                            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_dest_id": self.location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        receipt.move_ids.quantity = 7
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        receipt.move_ids.move_line_ids.write({"date": line.snapshot_date})
+        action = session.with_user(self.stock_user).action_validate()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertTrue(line.needs_recount)
+        self.assertEqual(session.state, "in_progress")
+        self.assertEqual(self._quant_qty(), 107)
+
+
+@tagged("post_install", "-at_install")
+class TestCarrierEnforcement(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carriers = cls._create_carrier("Token One") | cls._create_carrier("Token Two")
+
+    def _tokens(self):
+        return self.carriers.sudo().mapped("tracking_webhook_token")
+
+    def test_new_column_gives_each_carrier_its_own_token(self):
+        self.env.cr.execute("UPDATE delivery_carrier SET tracking_webhook_token = NULL")
+        self.env["delivery.carrier"]._init_column("tracking_webhook_token")
+        self.carriers.invalidate_recordset()
+        all_tokens = self.env["delivery.carrier"].search([]).sudo().mapped("tracking_webhook_token")
+        self.assertEqual(len(set(all_tokens)), len(all_tokens))
+        self.assertTrue(all(all_tokens))
+
+    def test_migration_revokes_shared_tokens(self):
+        # A database of the previous version: no unique index, one shared token.
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'delivery_carrier' "
+            "AND indexdef LIKE '%%UNIQUE%%tracking_webhook_token%%'"
+        )
+        for (index,) in self.env.cr.fetchall():
+            self.env.cr.execute(f'DROP INDEX "{index}"')
+        self.env.cr.execute(
+            "UPDATE delivery_carrier SET tracking_webhook_token = 'shared' WHERE id IN %s",
+            [tuple(self.carriers.ids)],
+        )
+        _load_migration("19.0.2.0.0", "pre-migration").migrate(self.env.cr, "19.0.1.0.0")
+        self.carriers.invalidate_recordset()
+        tokens = self._tokens()
+        self.assertNotIn("shared", tokens)
+        self.assertEqual(len(set(tokens)), 2)
+
+    def test_tokens_are_unique(self):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.carriers[1].sudo().tracking_webhook_token = self._tokens()[0]
+            self.env.flush_all()
+
+    def test_webhook_url_of_several_carriers(self):
+        manager = self._company_user("com_stock_manager", "stock.group_stock_manager")
+        urls = self.carriers.with_user(manager).mapped("tracking_webhook_url")
+        self.assertEqual(len(set(urls)), 2)
+        self.assertTrue(all("/customer_order_management/tracking/" in url for url in urls))
+
+
+@tagged("post_install", "-at_install")
+class TestExceptionActivity(CustomerOrderCommon):
+    def test_carrier_text_is_plain_text_and_one_activity(self):
+        self._set_stock(self.storable, 10)
+        order = self._create_order(qty=1)
+        order.action_confirm()
+        picking = self._deliver(order)
+        picking.tracking_event_ids.event_date = fields.Datetime.now() - timedelta(hours=1)
+        hostile = '<a href="https://evil.example/pay">Pay customs here</a>'
+        Event = self.env["stock.picking.tracking.event"].with_user(self.env.ref("base.public_user"))
+        for minutes in range(5, 0, -1):
+            Event.sudo().create(
+                {
+                    "picking_id": picking.id,
+                    "status": "exception",
+                    "source": "carrier",
+                    "description": hostile,
+                    "event_date": fields.Datetime.now() - timedelta(minutes=minutes),
+                }
+            )
+        activities = picking.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_warning")
+        )
+        self.assertEqual(len(activities), 1)
+        self.assertNotIn("<a", str(activities.note))
+        self.assertIn("&lt;a href", str(activities.note))
+        again = picking.message_ids.filtered(lambda m: "exception again" in str(m.body))
+        self.assertEqual(len(again), 4)
+        self.assertNotIn("<a", str(again[0].body))
