@@ -107,6 +107,47 @@ class TestTrackingWebhook(CustomerOrderCommon, HttpCase):
                 self.assertIn("error", response.json())
         self.assertEqual(len(self.picking.tracking_event_ids), 1)
 
+    def test_hostile_bodies_get_400_and_write_nothing(self):
+        """Bodies that used to answer 500 (or store nonsense) are refused."""
+        cases = {
+            "deeply nested": "[" * 8000 + "]" * 8000,
+            "year 1 with an offset": json.dumps(
+                self._payload(event_time="0001-01-01T00:00:00+01:00")
+            ),
+            "year 9999 with an offset": json.dumps(
+                self._payload(event_time="9999-12-31T23:59:59-01:00")
+            ),
+            "year 1, no offset": json.dumps(self._payload(event_time="0001-01-01T00:00:00")),
+            "two years ago": json.dumps(
+                self._payload(
+                    event_time=(fields.Datetime.now() - timedelta(days=730)).isoformat() + "Z"
+                )
+            ),
+            "NUL in a text": json.dumps(self._payload(description="Sorted\x00 here")),
+            "NUL in the event id": json.dumps(self._payload(event_id="A\x00B")),
+            "event id longer than the column": json.dumps(self._payload(event_id="E" * 257)),
+            "tracking ref longer than the column": json.dumps(
+                self._payload(tracking_ref="W" * 257)
+            ),
+            "boolean as text": json.dumps(self._payload(location=True)),
+        }
+        events_before = self.env["stock.picking.tracking.event"].search_count([])
+        for name, raw in cases.items():
+            with self.subTest(case=name):
+                response = self._post(None, raw=raw)
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertIn("error", response.json())
+        self.assertEqual(self.env["stock.picking.tracking.event"].search_count([]), events_before)
+        self.assertEqual(self.picking.shipment_state, "shipped")
+
+    def test_long_event_ids_stay_distinct(self):
+        """Two ids sharing their first 256 characters were cut into one."""
+        prefix = "E" * 250
+        for suffix in ("-first", "-other"):
+            response = self._post(self._payload(event_id=prefix + suffix))
+            self.assertEqual(response.json()["result"], "created", response.text)
+        self.assertEqual(len(self.picking.tracking_event_ids), 3)
+
     def test_get_not_allowed(self):
         response = self.url_open(
             f"/customer_order_management/tracking/{self.carrier.tracking_webhook_token}"
