@@ -57,7 +57,9 @@ class TestConcurrency(TransactionCase):
             with closing(self.registry.cursor()) as cr:
                 for query, params in statements:
                     cr.execute(query, params)
-                cr.commit()
+                # The workers committed in their own transactions: so must
+                # the removal of what they created.
+                cr.commit()  # pylint: disable=invalid-commit
 
         return clean
 
