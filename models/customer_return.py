@@ -10,8 +10,8 @@ from ..tools import (
     check_protected_create,
     check_protected_write,
     lock_rows_nowait,
-    protected_write,
     serialize_on,
+    write_protected,
 )
 
 RETURN_STATES = [
@@ -223,12 +223,6 @@ class CustomerReturn(models.Model):
             self._check_request_editable()
         return super().write(vals)
 
-    def _write_owned(self, vals):
-        """The one place the workflow fields are written, by the return's
-        methods after their checks."""
-        with protected_write(self) as returns:
-            returns.write(vals)
-
     def _check_request_editable(self):
         submitted = self.filtered(lambda ret: ret.state != "draft")
         if submitted:
@@ -355,7 +349,7 @@ class CustomerReturn(models.Model):
             if ret.state != "draft":
                 raise UserError(self.env._("Return %s is already submitted.", ret.name))
         self._check_request()
-        self._write_owned({"state": "submitted", "request_date": fields.Datetime.now()})
+        write_protected(self, {"state": "submitted", "request_date": fields.Datetime.now()})
         self._schedule_review_activities()
         self._send_return_mail("customer_order_management.mail_template_return_submitted")
         return True
@@ -365,8 +359,8 @@ class CustomerReturn(models.Model):
         self._check_window_approval()
         self._check_request()
         now = fields.Datetime.now()
-        self._write_owned(
-            {"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id}
+        write_protected(
+            self, {"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id}
         )
         self.activity_unlink(["customer_order_management.mail_activity_return_review"])
         for ret in self:
@@ -390,13 +384,14 @@ class CustomerReturn(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the customer a reason for the rejection."))
         self._check_decidable()
-        self._write_owned(
+        write_protected(
+            self,
             {
                 "state": "rejected",
                 "reject_reason": reason.strip(),
                 "decision_date": fields.Datetime.now(),
                 "decided_by_id": self.env.user.id,
-            }
+            },
         )
         self.activity_unlink(["customer_order_management.mail_activity_return_review"])
         self._send_return_mail("customer_order_management.mail_template_return_rejected")
@@ -415,14 +410,14 @@ class CustomerReturn(models.Model):
         pickings = self.return_picking_id.filtered(lambda p: p.state not in ("done", "cancel"))
         # sudo: a salesperson cancelling the return cancels its receipt too.
         pickings.sudo().action_cancel()
-        self._write_owned({"state": "cancelled"})
+        write_protected(self, {"state": "cancelled"})
         self.activity_unlink(["customer_order_management.mail_activity_return_review"])
         return True
 
     def action_draft(self):
         if any(ret.state != "cancelled" for ret in self):
             raise UserError(self.env._("Only cancelled returns can be set back to draft."))
-        self._write_owned({"state": "draft", "return_picking_id": False})
+        write_protected(self, {"state": "draft", "return_picking_id": False})
         return True
 
     def action_receive(self):
@@ -486,7 +481,7 @@ class CustomerReturn(models.Model):
             if line:
                 move.customer_return_line_id = line
         picking.write({"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"})
-        self._write_owned({"return_picking_id": picking.id})
+        write_protected(self, {"return_picking_id": picking.id})
         self.message_post(
             body=Markup("%s %s") % (self.env._("Return receipt created:"), picking._get_html_link())
         )
@@ -503,7 +498,7 @@ class CustomerReturn(models.Model):
         )
         if not to_receive:
             return
-        to_receive._write_owned({"state": "received", "received_date": fields.Datetime.now()})
+        write_protected(to_receive, {"state": "received", "received_date": fields.Datetime.now()})
         for ret in to_receive:
             ret._scrap_returned_goods()
             ret._create_refund()
@@ -566,7 +561,7 @@ class CustomerReturn(models.Model):
             }
         )
         refund = self.env["account.move"].sudo().with_company(order.company_id).create(vals)
-        self._write_owned({"refund_move_id": refund.id})
+        write_protected(self, {"refund_move_id": refund.id})
         refund.message_post(
             body=Markup("%s %s") % (self.env._("Refund of return"), self._get_html_link())
         )
@@ -619,7 +614,7 @@ class CustomerReturn(models.Model):
         pickings.sudo().write({"customer_return_id": self.id})
         delivery = pickings.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
         if delivery or not self.replacement_picking_id:
-            self._write_owned({"replacement_picking_id": (delivery or pickings[:1]).id})
+            write_protected(self, {"replacement_picking_id": (delivery or pickings[:1]).id})
 
     def _check_done(self):
         """Received returns whose resolutions are complete are done."""
@@ -632,7 +627,7 @@ class CustomerReturn(models.Model):
             )
         )
         if done:
-            done._write_owned({"state": "done", "done_date": fields.Datetime.now()})
+            write_protected(done, {"state": "done", "done_date": fields.Datetime.now()})
             done._send_return_mail("customer_order_management.mail_template_return_done")
 
     # ------------------------------------------------------------------

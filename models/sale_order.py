@@ -12,6 +12,7 @@ from ..tools import (
     check_protected_write,
     lock_rows_nowait,
     protected_write,
+    write_protected,
 )
 
 REVIEW_STATES = [
@@ -432,8 +433,9 @@ class SaleOrder(models.Model):
         approved_orders = self.browse()
         for order, (open_issues, decidable) in decisions.items():
             # Only the decision fields are written, after the group check above.
-            with protected_write(decidable) as issues:
-                issues.write({"state": "approved", "decided_by_id": user.id, "decided_date": now})
+            write_protected(
+                decidable, {"state": "approved", "decided_by_id": user.id, "decided_date": now}
+            )
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
         self._message_log_review_decision(
@@ -480,8 +482,9 @@ class SaleOrder(models.Model):
             order._check_review_decidable()
         open_issues = self.review_issue_ids.filtered(lambda i: i.state == "open")
         # Decision fields only, after the reviewer check above.
-        with protected_write(open_issues) as issues:
-            issues.write({"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now})
+        write_protected(
+            open_issues, {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now}
+        )
         self._write_review_state("rejected", review_decision_date=now)
         self._close_review_activities()
         for order in self:
@@ -570,8 +573,7 @@ class SaleOrder(models.Model):
         """The one place the review state is written, by the review methods
         after their checks."""
         if self:
-            with protected_write(self) as orders:
-                orders.write(dict(values, review_state=review_state))
+            write_protected(self, dict(values, review_state=review_state))
 
     def _lock_for_review(self):
         """Lock the orders' rows so that two reviewers deciding at the same
@@ -754,6 +756,7 @@ class SaleOrder(models.Model):
                     email_layout_xmlid="mail.mail_notification_light",
                     subtype_xmlid="mail.mt_comment",
                 )
-            # The delay is notified: the cron owns this date.
-            with protected_write(order) as order_sudo:
-                order_sudo.late_notice_date = order.promised_date
+        # The delays are notified: the cron owns these dates.
+        with protected_write(self) as orders:
+            for order in orders:
+                order.late_notice_date = order.promised_date

@@ -15,6 +15,7 @@ from ..tools import (
     lock_rows_nowait,
     protected_write,
     set_print_setup,
+    write_protected,
 )
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
@@ -155,12 +156,6 @@ class StockCountSession(models.Model):
             raise UserError(self.env._("A started count keeps the location it was started on."))
         return super().write(vals)
 
-    def _write_owned(self, vals):
-        """The one place the workflow fields are written, by the session's
-        methods after their checks."""
-        with protected_write(self) as sessions:
-            sessions.write(vals)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_applied(self):
         if any(session.state not in ("draft", "cancelled") for session in self):
@@ -239,7 +234,7 @@ class StockCountSession(models.Model):
             # The book quantities are the snapshot's, never the counter's.
             with protected_write(self.env["stock.count.line"]) as lines:
                 lines.create(line_vals)
-        self._write_owned({"state": "in_progress", "date_start": now})
+        write_protected(self, {"state": "in_progress", "date_start": now})
         return True
 
     def _flag_moved_lines(self):
@@ -291,8 +286,7 @@ class StockCountSession(models.Model):
             )
         )
         if flagged:
-            with protected_write(flagged) as flagged_sudo:
-                flagged_sudo.write({"needs_recount": True})
+            write_protected(flagged, {"needs_recount": True})
             for session, lines in flagged.grouped("session_id").items():
                 session.message_post(
                     body=self.env._(
@@ -351,7 +345,7 @@ class StockCountSession(models.Model):
             return self._recount_notification(flagged)
         to_approve = self.filtered(lambda session: session.line_ids._exceeds_threshold())
         if to_approve:
-            to_approve._write_owned({"state": "to_approve"})
+            write_protected(to_approve, {"state": "to_approve"})
             to_approve._schedule_approval_activities()
         (self - to_approve)._apply_count()
         return True
@@ -398,22 +392,22 @@ class StockCountSession(models.Model):
         self._lock()
         flagged = self._flag_moved_lines()
         if flagged:
-            flagged.session_id._write_owned({"state": "in_progress"})
+            write_protected(flagged.session_id, {"state": "in_progress"})
             return self._recount_notification(flagged)
-        self._write_owned({"approved_by_id": self.env.uid})
+        write_protected(self, {"approved_by_id": self.env.uid})
         self._apply_count()
         return True
 
     def action_cancel(self):
         self._check_state(OPEN_STATES, self.env._("cancelled"))
-        self._write_owned({"state": "cancelled"})
+        write_protected(self, {"state": "cancelled"})
         self.activity_unlink(["customer_order_management.mail_activity_count_approval"])
         return True
 
     def action_reset_draft(self):
         self._check_state(("cancelled",), self.env._("reset to draft"))
         self.line_ids.unlink()
-        self._write_owned({"state": "draft", "date_start": False})
+        write_protected(self, {"state": "draft", "date_start": False})
         return True
 
     def _apply_count(self):
@@ -438,9 +432,8 @@ class StockCountSession(models.Model):
             # The inventory moves carry the session's reference.
             quants.with_context(inventory_mode=True, inventory_name=session.name)._apply_inventory()
         lines = self.line_ids
-        self._write_owned({"state": "done", "date_done": now})
-        with protected_write(lines) as lines_sudo:
-            lines_sudo.write({"count_date": now})
+        write_protected(self, {"state": "done", "date_done": now})
+        write_protected(lines, {"count_date": now})
         self.activity_feedback(["customer_order_management.mail_activity_count_approval"])
         for session in self:
             session.message_post(
@@ -880,16 +873,16 @@ class StockCountLine(models.Model):
                     .mapped("quantity")
                 )
             # A new snapshot of the book quantity, taken here and nowhere else.
-            with protected_write(line) as line_sudo:
-                line_sudo.write(
-                    {
-                        "theoretical_qty": book,
-                        "snapshot_date": now,
-                        "needs_recount": False,
-                        "is_counted": False,
-                        "counted_qty": 0.0,
-                    }
-                )
+            write_protected(
+                line,
+                {
+                    "theoretical_qty": book,
+                    "snapshot_date": now,
+                    "needs_recount": False,
+                    "is_counted": False,
+                    "counted_qty": 0.0,
+                },
+            )
         return True
 
     def action_set_counted_to_book(self):

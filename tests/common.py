@@ -3,14 +3,13 @@ from odoo.tests import new_test_user
 
 from odoo.addons.sale.tests.common import SaleCommon
 
-from ..tools import protected_write
+from ..tools import write_protected
 
 
 def write_history(records, vals):
     """Fixtures only: set fields that the workflow methods own (a review
     date, a request date, ...) to build a past that tests need."""
-    with protected_write(records) as records_sudo:
-        records_sudo.write(vals)
+    write_protected(records, vals)
 
 
 class CustomerOrderCommon(SaleCommon):

@@ -9,10 +9,16 @@ import threading
 from contextlib import closing
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import SUPERUSER_ID, api, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from ..tools import serialize_on
 
 
 @tagged("post_install", "-at_install")
@@ -154,3 +160,154 @@ class TestConcurrency(TransactionCase):
             [line_id, created],
         )
         self.assertEqual(rows[0][0], qty)
+
+    def test_serialize_on_makes_a_late_reader_retry(self):
+        """What the request checks rely on, on its own: a transaction that
+        read before another one serialized on an order and committed fails
+        to serialize on the same order (and Odoo retries its request).
+
+        The parallel portal requests above also meet on other rows (their
+        customer's partner row is written by both), so that test alone would
+        pass without the order lock."""
+        order = self._demo("demo_order_history")
+        with (
+            closing(self.registry.cursor()) as first,
+            closing(self.registry.cursor()) as late,
+        ):
+            late_env = api.Environment(late, SUPERUSER_ID, {})
+            late_env["sale.order"].browse(order.id).read(["name"])  # its snapshot
+            serialize_on(api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(order.id))
+            first.commit()
+            with mute_logger("odoo.sql_db"), self.assertRaises(SerializationFailure):
+                serialize_on(late_env["sale.order"].browse(order.id))
+
+    def test_parallel_approvals_decide_once(self):
+        """Two reviewers approving the same order at once: one decision,
+        one chatter entry; the other gets a clear error. (Repeatable read
+        alone would also keep one decision, after a retry; the row lock
+        makes the second reviewer's error immediate and clear.)"""
+        with closing(self.registry.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            rule = env["sale.order.review.rule"].create(
+                {"name": "Race: any amount", "check_type": "amount_above", "threshold": 0}
+            )
+            order = env["sale.order"].create(
+                {
+                    "partner_id": self._demo("demo_order_history").partner_id.id,
+                    "order_line": [
+                        Command.create({"product_id": self.env.ref("product.product_product_9").id})
+                    ],
+                }
+            )
+            order.action_submit_review()
+            self.assertEqual(order.review_state, "to_review")
+            cr.commit()
+            order_id, rule_id = order.id, rule.id
+
+        def remove():
+            with closing(self.registry.cursor()) as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["sale.order"].browse(order_id).unlink()
+                env["sale.order.review.rule"].browse(rule_id).unlink()
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(remove)
+        admin = self.env.ref("base.user_admin").id
+
+        def approve(env, _index):
+            return env(user=admin)["sale.order"].browse(order_id).action_review_approve()
+
+        outcomes = self._in_parallel(2, approve)
+        errors = [error for _result, error in outcomes if error]
+        self.assertEqual(len(errors), 1, outcomes)
+        self.assertIsInstance(errors[0], UserError)
+        rows = self._committed(
+            "SELECT o.review_state, "
+            "(SELECT count(*) FROM sale_order_review_issue WHERE order_id = o.id "
+            "AND state = 'open'), "
+            "(SELECT count(*) FROM mail_message WHERE model = 'sale.order' AND res_id = o.id "
+            "AND body::text LIKE %s) FROM sale_order o WHERE o.id = %s",
+            ["%approved:%", order_id],
+        )
+        self.assertEqual(rows, [("approved", 0, 1)])
+
+    def test_count_and_receipt_in_parallel_never_overwrite_stock(self):
+        """A count validated while a receipt into the counted location is
+        validated: whichever commits first, the 7 received units stay (the
+        count is applied before them, or flagged for recount after them)."""
+        with closing(self.registry.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            warehouse = env["stock.warehouse"].search(
+                [("company_id", "=", env.company.id)], limit=1
+            )
+            location = env["stock.location"].create(
+                {"name": "Race Bin", "location_id": warehouse.lot_stock_id.id}
+            )
+            product = env["product.product"].create(
+                {"name": "Race Widget", "type": "consu", "is_storable": True}
+            )
+            env["stock.quant"]._update_available_quantity(product, location, 100)
+            session = env["stock.count.session"].create({"location_id": location.id})
+            session.action_start()
+            session.line_ids.counted_qty = 100
+            supplier = env.ref("stock.stock_location_suppliers")
+            receipt = env["stock.picking"].create(
+                {
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "location_id": supplier.id,
+                    "location_dest_id": location.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 7,
+                                "location_id": supplier.id,
+                                "location_dest_id": location.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            receipt.action_confirm()
+            receipt.move_ids.quantity = 7
+            receipt.move_ids.picked = True
+            cr.commit()
+            ids = {
+                "location": location.id,
+                "product": product.id,
+                "session": session.id,
+                "receipt": receipt.id,
+            }
+        self.addCleanup(
+            self._cleanup(
+                ("DELETE FROM stock_count_session WHERE id = %s", [ids["session"]]),
+                ("DELETE FROM stock_move_line WHERE product_id = %s", [ids["product"]]),
+                ("DELETE FROM stock_move WHERE product_id = %s", [ids["product"]]),
+                ("DELETE FROM stock_picking WHERE id = %s", [ids["receipt"]]),
+                ("DELETE FROM stock_quant WHERE product_id = %s", [ids["product"]]),
+                ("DELETE FROM stock_location WHERE id = %s", [ids["location"]]),
+                (
+                    (
+                        "DELETE FROM product_template WHERE id IN "
+                        "(SELECT product_tmpl_id FROM product_product WHERE id = %s)"
+                    ),
+                    [ids["product"]],
+                ),
+            )
+        )
+
+        def act(env, index):
+            if index == 0:
+                return env["stock.count.session"].browse(ids["session"]).action_validate()
+            return env["stock.picking"].browse(ids["receipt"]).button_validate()
+
+        outcomes = self._in_parallel(2, act)
+        self.assertEqual([error for _result, error in outcomes], [None, None])
+        rows = self._committed(
+            "SELECT (SELECT sum(quantity) FROM stock_quant WHERE product_id = %s "
+            "AND location_id = %s), s.state, COALESCE(l.needs_recount, false) "
+            "FROM stock_count_session s JOIN stock_count_line l ON l.session_id = s.id "
+            "WHERE s.id = %s",
+            [ids["product"], ids["location"], ids["session"]],
+        )
+        self.assertIn(rows, ([(107.0, "done", False)], [(107.0, "in_progress", True)]))

@@ -1,5 +1,10 @@
 from .locking import lock_rows_nowait, serialize_on
-from .protected import check_protected_create, check_protected_write, protected_write
+from .protected import (
+    check_protected_create,
+    check_protected_write,
+    protected_write,
+    write_protected,
+)
 from .xlsx import set_print_setup
 
 __all__ = [
@@ -9,4 +14,5 @@ __all__ = [
     "protected_write",
     "serialize_on",
     "set_print_setup",
+    "write_protected",
 ]

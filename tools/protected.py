@@ -32,6 +32,13 @@ def protected_write(records):
         _GRANTS.reset(token)
 
 
+def write_protected(records, vals):
+    """Write ``vals``, protected fields included, on ``records``: the one
+    write of an owning method, after its checks."""
+    with protected_write(records) as records_sudo:
+        records_sudo.write(vals)
+
+
 def _granted(model_name, ids):
     grants = [granted for name, granted in _GRANTS.get() if name == model_name]
     if ids is None:
