@@ -4,8 +4,10 @@ report files. Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never
 installs it."""
 
 import argparse
+import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -119,3 +121,55 @@ def save_report(options, name, text, results=None):
     if results is not None:
         (out / f"{name}.json").write_text(json.dumps(results, indent=2))
     (out / f"{name}.md").write_text(text + "\n")
+
+
+def run_shell(db, addons_path, work, script):
+    """Run ``script`` in ``odoo shell`` on ``db``; return the ``KEY=value``
+    lines it prints, as a dict."""
+    out = subprocess.run(
+        odoo_command(
+            addons_path, work, "-d", db, "--no-http", "--log-level=error", command="shell"
+        ),
+        input=script,
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if re.match(r"[A-Z_]+=", line))
+
+
+def start_server(db, addons_path, work, port, workers):
+    """Start a server on 127.0.0.1:``port`` for ``db`` alone, without
+    crons; return the process once it answers."""
+    server = subprocess.Popen(
+        odoo_command(
+            addons_path,
+            work,
+            "-d",
+            db,
+            f"--http-port={port}",
+            "--http-interface=127.0.0.1",
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            f"--db-filter=^{db}$",
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _attempt in range(120):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/web/login")
+            conn.getresponse().read()
+            conn.close()
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    sys.exit("error: the Odoo server did not start")
+
+
+def stop_server(server):
+    if server:
+        server.terminate()
+        server.wait(30)

@@ -27,7 +27,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import _harness as harness
-from webhook_bench import _wait_for_server
 
 PICKINGS = 10
 
@@ -194,39 +193,13 @@ def main():
     server = None
     try:
         harness.install_addon(db, addons_path, work)
-        out = subprocess.run(
-            harness.odoo_command(
-                addons_path, work, "-d", db, "--no-http", "--log-level=error", command="shell"
-            ),
-            input=SETUP,
-            text=True,
-            capture_output=True,
-            check=True,
-        ).stdout
-        token = next(line[6:] for line in out.splitlines() if line.startswith("TOKEN="))
-        orders = next(line[7:] for line in out.splitlines() if line.startswith("ORDERS="))
-        server = subprocess.Popen(
-            harness.odoo_command(
-                addons_path,
-                work,
-                "-d",
-                db,
-                f"--http-port={options.port}",
-                "--http-interface=127.0.0.1",
-                "--workers=2",
-                "--max-cron-threads=0",
-                f"--db-filter=^{db}$",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_for_server(options.port).close()
-        results = _load(options, token, orders.split(","), _login(options.port, db))
+        setup = harness.run_shell(db, addons_path, work, SETUP)
+        server = harness.start_server(db, addons_path, work, options.port, workers=2)
+        cookie = _login(options.port, db)
+        results = _load(options, setup["TOKEN"], setup["ORDERS"].split(","), cookie)
         results["stored"] = _stored_events(db)
     finally:
-        if server:
-            server.terminate()
-            server.wait(30)
+        harness.stop_server(server)
         harness.drop_databases(db)
     _report(results, options)
 

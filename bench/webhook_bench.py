@@ -15,8 +15,6 @@ import argparse
 import http.client
 import json
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -68,51 +66,14 @@ def main():
     server = None
     try:
         harness.install_addon(db, addons_path, work)
-        out = subprocess.run(
-            harness.odoo_command(
-                addons_path, work, "-d", db, "--no-http", "--log-level=error", command="shell"
-            ),
-            input=SETUP,
-            text=True,
-            capture_output=True,
-            check=True,
-        ).stdout
-        token = next(line[6:] for line in out.splitlines() if line.startswith("TOKEN="))
-        server = subprocess.Popen(
-            harness.odoo_command(
-                addons_path,
-                work,
-                "-d",
-                db,
-                f"--http-port={options.port}",
-                "--http-interface=127.0.0.1",
-                "--workers=1",
-                "--max-cron-threads=0",
-                f"--db-filter=^{db}$",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        conn = _wait_for_server(options.port)
+        token = harness.run_shell(db, addons_path, work, SETUP)["TOKEN"]
+        server = harness.start_server(db, addons_path, work, options.port, workers=1)
+        conn = http.client.HTTPConnection("127.0.0.1", options.port, timeout=30)
         results = _measure(conn, db, token, options.events)
     finally:
-        if server:
-            server.terminate()
-            server.wait(30)
+        harness.stop_server(server)
         harness.drop_databases(db)
     _report(results, options)
-
-
-def _wait_for_server(port):
-    for _attempt in range(120):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/web/login")
-            conn.getresponse().read()
-            return conn
-        except OSError:
-            time.sleep(0.5)
-    sys.exit("error: the Odoo server did not start")
 
 
 def _measure(conn, db, token, count):

@@ -96,6 +96,29 @@ class CustomerOrderCommon(SaleCommon):
         return env["sale.order"].create(values)
 
     @classmethod
+    def _create_return(cls, order, qty=2.0, user=None, **line_vals):
+        """A draft return of ``qty`` of the first line of ``order``, created
+        by ``user`` (default: the test environment's user)."""
+        env = cls.env(user=user) if user else cls.env
+        return env["customer.return"].create(
+            {
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": order.order_line[:1].id,
+                            "quantity": qty,
+                            "reason_id": cls.env.ref(
+                                "customer_order_management.return_reason_damaged"
+                            ).id,
+                            **line_vals,
+                        }
+                    )
+                ],
+            }
+        )
+
+    @classmethod
     def _create_rule(cls, check_type, **vals):
         return cls.env["sale.order.review.rule"].create(
             {"name": check_type.replace("_", " ").title(), "check_type": check_type, **vals}

@@ -33,22 +33,8 @@ class TestCustomerReturn(CustomerOrderCommon):
         return cls._create_order(qty=qty, user_id=cls.salesman.id)
 
     def _new_return(self, qty=2.0, user=None, order=None, **line_vals):
-        order = order or self.order
-        env = self.env(user=user or self.salesman)
-        return env["customer.return"].create(
-            {
-                "order_id": order.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "sale_line_id": order.order_line[:1].id,
-                            "quantity": qty,
-                            "reason_id": self.reason.id,
-                            **line_vals,
-                        }
-                    )
-                ],
-            }
+        return self._create_return(
+            order or self.order, qty=qty, user=user or self.salesman, **line_vals
         )
 
     def _approved_return(self, **kwargs):

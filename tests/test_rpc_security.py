@@ -9,7 +9,6 @@ is covered by adding one line."""
 
 import json
 
-from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CustomerOrderCommon
@@ -250,23 +249,9 @@ class TestRpcSecurity(CustomerOrderCommon, HttpCase):
         cls.delivered_order.action_confirm()
         cls.delivered_order.picking_ids.write({"carrier_id": cls.carrier.id})
         cls.delivery = cls._deliver(cls.delivered_order)
-        reason = cls.env.ref("customer_order_management.return_reason_damaged")
 
         def submitted(qty):
-            ret = cls.env["customer.return"].create(
-                {
-                    "order_id": cls.delivered_order.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "sale_line_id": cls.delivered_order.order_line.id,
-                                "quantity": qty,
-                                "reason_id": reason.id,
-                            }
-                        )
-                    ],
-                }
-            )
+            ret = cls._create_return(cls.delivered_order, qty=qty)
             ret.action_submit()
             return ret
 

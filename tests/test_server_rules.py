@@ -128,32 +128,13 @@ class TestReturnEnforcement(CustomerOrderCommon):
         cls.env.company.return_window_days = 30
         cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls.colleague = cls._company_user("com_colleague", "sales_team.group_sale_salesman")
-        cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
         cls._set_stock(cls.storable, 100)
         cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
         cls.order.action_confirm()
         cls.delivery = cls._deliver(cls.order)
 
     def _return(self, qty=2.0, order=None, user=None):
-        order = order or self.order
-        return (
-            self.env["customer.return"]
-            .with_user(user or self.salesman)
-            .create(
-                {
-                    "order_id": order.id,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "sale_line_id": order.order_line[:1].id,
-                                "quantity": qty,
-                                "reason_id": self.reason.id,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        return self._create_return(order or self.order, qty=qty, user=user or self.salesman)
 
     def test_state_and_decision_cannot_be_written(self):
         ret = self._return()
@@ -230,23 +211,7 @@ class TestExchangeRoutes(CustomerOrderCommon):
         order = self._create_order(qty=3, warehouse_id=self.warehouse.id)
         order.action_confirm()
         self._ship_all(order)
-        ret = self.env["customer.return"].create(
-            {
-                "order_id": order.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "sale_line_id": order.order_line.id,
-                            "quantity": 1,
-                            "reason_id": self.env.ref(
-                                "customer_order_management.return_reason_damaged"
-                            ).id,
-                            "resolution": "exchange",
-                        }
-                    )
-                ],
-            }
-        )
+        ret = self._create_return(order, qty=1, resolution="exchange")
         ret.action_submit()
         ret.with_user(self.reviewer).action_approve()
         ret.action_receive()
