@@ -140,8 +140,10 @@ class TestTrackingWebhook(CustomerOrderCommon, HttpCase):
         self.assertEqual(self.env["stock.picking.tracking.event"].search_count([]), events_before)
         self.assertEqual(self.picking.shipment_state, "shipped")
 
-    def test_long_event_ids_stay_distinct(self):
-        """Two ids sharing their first 256 characters were cut into one."""
+    def test_ids_up_to_the_limit_are_kept_whole(self):
+        """The limit's boundary: two 256-character ids that differ only in
+        their last character are two events (one character more is a 400,
+        see above: cut, they would become one)."""
         prefix = "E" * 250
         for suffix in ("-first", "-other"):
             response = self._post(self._payload(event_id=prefix + suffix))
