@@ -35,7 +35,9 @@ class TrackingWebhookController(http.Controller):
         if length is None or length > MAX_BODY_BYTES:
             error = f"body missing or larger than {MAX_BODY_BYTES} bytes"
             return self._reply(400, {"error": error})
-        raw = request.httprequest.get_data(cache=False)
+        # Cached: a request retried after a serialization failure reads the
+        # same body again.
+        raw = request.httprequest.get_data()
         if len(raw) > MAX_BODY_BYTES:
             return self._reply(400, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         try:

@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -44,7 +45,9 @@ RETURN_OWNED_FIELDS = {
 # What a request is made of: editable while the return is a draft only, so
 # that a decision always bears on what was submitted.
 RETURN_REQUEST_FIELDS = {"order_id", "partner_id", "line_ids"}
-RETURN_LINE_REQUEST_FIELDS = {"return_id", "sale_line_id", "quantity", "reason_id", "resolution"}
+RETURN_LINE_REQUEST_FIELDS = {"sale_line_id", "quantity", "reason_id", "resolution"}
+# Beyond any quantity a business ships (and within what float rounding takes).
+MAX_QUANTITY = 1e12
 
 
 class CustomerReturnReason(models.Model):
@@ -210,6 +213,7 @@ class CustomerReturn(models.Model):
     def create(self, vals_list):
         check_protected_create(self, vals_list, RETURN_OWNED_FIELDS)
         for vals in vals_list:
+            self._check_line_quantities(vals)
             if vals.get("name", "/") == "/":
                 company = self.env["sale.order"].browse(vals.get("order_id")).company_id
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
@@ -217,11 +221,49 @@ class CustomerReturn(models.Model):
                 ) or self.env._("New")
         return super().create(vals_list)
 
+    @api.constrains("order_id", "partner_id")
+    def _check_order_and_customer(self):
+        """The lines belong to the return's order, and the return to the
+        order's customer (who follows it on the portal)."""
+        for ret in self:
+            if ret.line_ids.sale_line_id.order_id - ret.order_id:
+                raise ValidationError(
+                    self.env._(
+                        "Return %(name)s lists products of another order than %(order)s.",
+                        name=ret.name,
+                        order=ret.order_id.name,
+                    )
+                )
+            customer = ret.order_id.partner_id.commercial_partner_id
+            if ret.partner_id.commercial_partner_id != customer:
+                raise ValidationError(
+                    self.env._(
+                        "Return %(name)s must be in the name of %(customer)s, the customer of "
+                        "order %(order)s.",
+                        name=ret.name,
+                        customer=customer.display_name,
+                        order=ret.order_id.name,
+                    )
+                )
+
     def write(self, vals):
         check_protected_write(self, vals, RETURN_OWNED_FIELDS)
+        self._check_line_quantities(vals)
         if RETURN_REQUEST_FIELDS & vals.keys():
             self._check_request_editable()
         return super().write(vals)
+
+    def _check_line_quantities(self, vals):
+        """The quantities of the lines created or updated through ``vals``
+        (checked before the ORM rounds them)."""
+        Line = self.env["customer.return.line"]
+        for command in vals.get("line_ids") or ():
+            if (
+                isinstance(command, list | tuple)
+                and len(command) > 2
+                and isinstance(command[2], dict)
+            ):
+                Line._check_quantity_value(command[2])
 
     def _check_request_editable(self):
         submitted = self.filtered(lambda ret: ret.state != "draft")
@@ -423,6 +465,8 @@ class CustomerReturn(models.Model):
     def action_receive(self):
         """Receive the whole approved return at once: validate its receipt
         with the requested quantities."""
+        if not (self.env.su or self.env.user.has_group("stock.group_stock_user")):
+            raise AccessError(self.env._("Only warehouse users can receive returned goods."))
         for ret in self:
             if ret.state != "approved":
                 raise UserError(
@@ -479,8 +523,10 @@ class CustomerReturn(models.Model):
         for move in picking.move_ids:
             line = line_by_origin.get(move.origin_returned_move_id.id)
             if line:
-                move.customer_return_line_id = line
-        picking.write({"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"})
+                write_protected(move, {"customer_return_line_id": line.id})
+        write_protected(
+            picking, {"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"}
+        )
         write_protected(self, {"return_picking_id": picking.id})
         self.message_post(
             body=Markup("%s %s") % (self.env._("Return receipt created:"), picking._get_html_link())
@@ -611,7 +657,7 @@ class CustomerReturn(models.Model):
         belong to the return, and the transfer to the customer, once it
         exists, is its replacement delivery."""
         self.ensure_one()
-        pickings.sudo().write({"customer_return_id": self.id})
+        write_protected(pickings, {"customer_return_id": self.id})
         delivery = pickings.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
         if delivery or not self.replacement_picking_id:
             write_protected(self, {"replacement_picking_id": (delivery or pickings[:1]).id})
@@ -782,11 +828,16 @@ class CustomerReturnLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_quantity_value(vals)
         lines = super().create(vals_list)
         lines.return_id._check_request_editable()
         return lines
 
     def write(self, vals):
+        self._check_quantity_value(vals)
+        if "return_id" in vals:
+            raise UserError(self.env._("A return line stays in the return it was created in."))
         if RETURN_LINE_REQUEST_FIELDS & vals.keys():
             self.return_id._check_request_editable()
         if "disposition" in vals:
@@ -815,11 +866,22 @@ class CustomerReturnLine(models.Model):
     @api.depends("move_ids.state", "move_ids.quantity")
     def _compute_received_qty(self):
         for line in self:
-            line.received_qty = sum(
+            received = sum(
                 move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
                 for move in line.move_ids
-                if move.state == "done" and move.picking_code == "incoming"
+                if move.state == "done"
+                and move.picking_code == "incoming"
+                and move.picking_id.customer_return_id == line.return_id
             )
+            # What comes back is refunded or replaced up to what was approved.
+            line.received_qty = min(received, line.quantity)
+
+    def _check_quantity_value(self, vals):
+        """Refuse a quantity no rounding can take (infinite, not a number,
+        astronomically large) before it reaches the column."""
+        qty = vals.get("quantity")
+        if isinstance(qty, int | float) and not (math.isfinite(qty) and abs(qty) <= MAX_QUANTITY):
+            raise ValidationError(self.env._("Enter a real quantity to return."))
 
     @api.constrains("sale_line_id", "return_id", "quantity")
     def _check_line(self):

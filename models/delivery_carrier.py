@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from psycopg2.errors import UniqueViolation
 
 from odoo import fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import ConcurrencyError, ValidationError
 from odoo.tools import SQL, consteq
 
 from .stock_picking_tracking_event import EVENT_STATUSES
@@ -12,6 +12,8 @@ from .stock_picking_tracking_event import EVENT_STATUSES
 # The longest tracking reference or carrier event id accepted (the columns
 # are not limited, the unique index is: refuse rather than cut).
 MAX_ID_LENGTH = 256
+# The unique index of a carrier event per transfer (see the event model).
+EVENT_UNIQUE_INDEX = "stock_picking_tracking_event_external_id_unique"
 
 
 class TrackingWebhookError(Exception):
@@ -128,7 +130,11 @@ class DeliveryCarrier(models.Model):
                 event = Event.create(dict(values, picking_id=picking.id, source=source))
         except ValidationError as error:
             raise TrackingWebhookError(400, str(error)) from error
-        except UniqueViolation:
+        except UniqueViolation as error:
+            if error.diag.constraint_name != EVENT_UNIQUE_INDEX:
+                # Another row met a parallel request (a follower of the
+                # exception activity, say): let Odoo retry the whole request.
+                raise ConcurrencyError(str(error)) from error
             # The same event, posted in parallel, was recorded by another
             # request since this one looked: a replay, answered as one.
             return Event, False
@@ -153,8 +159,8 @@ class DeliveryCarrier(models.Model):
             if isinstance(value, bool) or not isinstance(value, str | int):
                 raise TrackingWebhookError(400, f"{key} must be a string")
             text = str(value)
-            if "\x00" in text:
-                raise TrackingWebhookError(400, f"{key} contains a NUL character")
+            if "\x00" in text or not _is_utf8(text):
+                raise TrackingWebhookError(400, f"{key} contains an invalid character")
             texts[key] = text
         # Identifiers are refused when too long: cut, two ids could become one.
         for key in ("tracking_ref", "event_id"):
@@ -168,6 +174,16 @@ class DeliveryCarrier(models.Model):
             "description": texts.get("description", "")[:1024] or False,
             "external_id": texts.get("event_id") or False,
         }
+
+
+def _is_utf8(text):
+    """False for text PostgreSQL cannot store, such as a lone surrogate
+    (``"\\ud800"`` in JSON)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_event_time(value):

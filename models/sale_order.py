@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..tools import (
     check_protected_create,
     check_protected_write,
+    is_protected_write_granted,
     lock_rows_nowait,
     protected_write,
     write_protected,
@@ -334,6 +335,8 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         check_protected_write(self, vals, REVIEW_OWNED_FIELDS)
+        if vals.get("state") == "sale":
+            self._check_confirmation_write()
         to_reset = _changed_records(self, vals, MATERIAL_ORDER_FIELDS)._filter_review_resettable()
         result = super().write(vals)
         if "lifecycle_stage_date" in vals:
@@ -532,6 +535,17 @@ class SaleOrder(models.Model):
         error = super()._confirmation_error_message()
         if error:
             return error
+        error = self._review_confirmation_error()
+        if error and self.env.user.share:
+            # A customer signing on the portal is not shown the review's notes.
+            return self.env._(
+                "Order %s is being reviewed by our team: we will confirm it shortly.", self.name
+            )
+        return error
+
+    def _review_confirmation_error(self):
+        """The review's part of the confirmation gate (False: no objection)."""
+        self.ensure_one()
         if self.review_state == "rejected":
             return self.env._("Order %s was rejected in review and cannot be confirmed.", self.name)
         # sudo: the verdicts decide, whether or not the confirming user may read them.
@@ -552,8 +566,22 @@ class SaleOrder(models.Model):
                 )
         return False
 
+    def _check_confirmation_write(self):
+        """A quotation becomes an order through ``action_confirm``, which
+        checks ``_confirmation_error_message`` first; writing ``state``
+        directly passes the same gate."""
+        quotations = self.filtered(lambda o: o.state != "sale")
+        if not quotations or is_protected_write_granted(quotations):
+            return
+        for order in quotations:
+            error = order._review_confirmation_error()
+            if error:
+                raise UserError(error)
+
     def _action_confirm(self):
-        result = super()._action_confirm()
+        # The confirmation gate passed (action_confirm): the state write is ours.
+        with protected_write(self):
+            result = super()._action_confirm()
         if not self.env.context.get("send_email"):
             self.filtered(
                 lambda o: o.review_state == "approved" and o.company_id.order_confirmation_email

@@ -3,7 +3,14 @@ from odoo import api, models
 from .sale_order import _changed_records
 
 # Changing one of these after approval invalidates the approval.
-MATERIAL_LINE_FIELDS = {"product_id", "product_uom_qty", "product_uom_id", "price_unit", "discount"}
+MATERIAL_LINE_FIELDS = {
+    "order_id",
+    "product_id",
+    "product_uom_qty",
+    "product_uom_id",
+    "price_unit",
+    "discount",
+}
 
 
 class SaleOrderLine(models.Model):
@@ -16,9 +23,11 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
-        to_reset = _changed_records(
-            self, vals, MATERIAL_LINE_FIELDS
-        ).order_id._filter_review_resettable()
+        orders = _changed_records(self, vals, MATERIAL_LINE_FIELDS).order_id
+        if vals.get("order_id"):
+            # A line moved between orders changes both.
+            orders |= orders.browse(vals["order_id"])
+        to_reset = orders._filter_review_resettable()
         result = super().write(vals)
         to_reset._reset_review()
         return result

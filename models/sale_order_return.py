@@ -59,10 +59,12 @@ class SaleOrder(models.Model):
                     ("customer_return_id", "=", False),
                 ],
                 ["sale_id"],
-                ["date_done:max"],
+                ["shipped_date:max", "date_done:max"],
             )
         )
-        return {order.id: date for order, date in groups}
+        # ``shipped_date`` is the addon's own record of the validation, which
+        # no user can edit; ``date_done`` for deliveries older than the addon.
+        return {order.id: shipped or done for order, shipped, done in groups}
 
     def _get_return_deadline(self):
         """When the return window of the order closes (False: not delivered

@@ -804,8 +804,38 @@ class StockCountLine(models.Model):
         )._raise_locked()
         return lines
 
+    @api.constrains("session_id", "product_id", "location_id", "lot_id", "package_id")
+    def _check_one_line_per_stock(self):
+        """Each stock (product, location, lot, package) is counted on one
+        line of a session: a second line would apply a second, unchecked
+        count of the same quant."""
+        duplicates = self._read_group(
+            [("session_id", "in", self.session_id.ids)],
+            ["session_id", "product_id", "location_id", "lot_id", "package_id"],
+            having=[("__count", ">", 1)],
+        )
+        if duplicates:
+            _session, product, location, _lot, _package = duplicates[0]
+            raise ValidationError(
+                self.env._(
+                    "%(product)s in %(location)s is already on a line of this count: enter "
+                    "what you counted there.",
+                    product=product.display_name,
+                    location=location.display_name,
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
+        if self.filtered(lambda line: line.state in ("to_approve", "done")):
+            raise UserError(
+                self.env._("Lines of a count waiting for approval or applied cannot be deleted.")
+            )
+
     def write(self, vals):
         check_protected_write(self, vals, LINE_OWNED_FIELDS)
+        if "session_id" in vals:
+            raise UserError(self.env._("A count line stays in the count it was created in."))
         if "counted_qty" in vals and "is_counted" not in vals:
             vals = dict(vals, is_counted=True)
         if set(vals) & {"counted_qty", "is_counted", "product_id", "lot_id", "location_id"}:

@@ -3,7 +3,12 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import check_protected_write, write_protected
 from .stock_picking_tracking_event import SHIPMENT_STATES
+
+# What the shipment's own events and the returns set: never a direct write
+# (the return window counts from ``shipped_date``).
+PICKING_OWNED_FIELDS = {"shipment_state", "shipped_date", "delivered_date", "customer_return_id"}
 
 
 class StockPicking(models.Model):
@@ -38,6 +43,10 @@ class StockPicking(models.Model):
         readonly=True,
         help="The customer return this receipt or replacement delivery belongs to.",
     )
+
+    def write(self, vals):
+        check_protected_write(self, vals, PICKING_OWNED_FIELDS)
+        return super().write(vals)
 
     @api.depends("picking_type_code", "tracking_event_ids.status", "tracking_event_ids.event_date")
     def _compute_shipment_state(self):
@@ -112,7 +121,7 @@ class StockPicking(models.Model):
         """Hook: a validated delivery leaves the warehouse. Records the first
         tracking event and tells the customer (once), and what follows later
         when a backorder remains. Called when a delivery is validated."""
-        self.write({"shipped_date": fields.Datetime.now()})
+        write_protected(self, {"shipped_date": fields.Datetime.now()})
         self.env["stock.picking.tracking.event"].create(
             [self._prepare_shipped_event_vals(picking) for picking in self]
         )
@@ -169,7 +178,7 @@ class StockPicking(models.Model):
             if not latest or latest.status != state:
                 continue  # an older event arrived late: nothing changes
             if state == "delivered" and not picking.delivered_date:
-                picking.delivered_date = latest.event_date
+                write_protected(picking, {"delivered_date": latest.event_date})
                 if picking.company_id.order_shipment_email:
                     picking._send_shipment_mail(
                         "customer_order_management.mail_template_shipment_delivered"

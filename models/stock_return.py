@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import check_protected_write
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -10,6 +12,12 @@ class StockMove(models.Model):
         # Kept on the moves split into a backorder of the return receipt.
         copy=True,
     )
+
+    def write(self, vals):
+        # Which return line a move receives or ships is the return's to say:
+        # a refund is made of these moves.
+        check_protected_write(self, vals, {"customer_return_line_id"})
+        return super().write(vals)
 
     def _assign_picking(self):
         result = super()._assign_picking()

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import new_test_user
 
@@ -154,6 +157,14 @@ class CustomerOrderCommon(SaleCommon):
         }
         picking.with_context(**context).button_validate()
         return picking
+
+    @classmethod
+    def _shipped_days_ago(cls, pickings, days):
+        """Fixture: ``pickings`` were validated ``days`` days ago (the return
+        window counts from then)."""
+        moment = fields.Datetime.now() - timedelta(days=days)
+        pickings.date_done = moment
+        write_history(pickings, {"shipped_date": moment})
 
     @classmethod
     def _set_stock(cls, product, qty):

@@ -311,3 +311,60 @@ class TestConcurrency(TransactionCase):
             [ids["product"], ids["location"], ids["session"]],
         )
         self.assertIn(rows, ([(107.0, "done", False)], [(107.0, "in_progress", True)]))
+
+    def test_parallel_distinct_exceptions_are_all_recorded(self):
+        """Distinct events arriving together are all stored, even when each
+        one schedules the (one) exception activity: a clash on another row
+        is retried, never answered "duplicate"."""
+        carrier = self._demo("demo_carrier_swift")
+        picking = self.env["stock.picking"].search(
+            [("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "=", "SP-100131")]
+        )
+        prefix = f"race-exc-{picking.id}-{fields.Datetime.now().timestamp()}-"
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+
+        def remove():
+            with closing(self.registry.cursor()) as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                events = env["stock.picking.tracking.event"].search(
+                    [("external_id", "=like", prefix + "%")]
+                )
+                events.unlink()
+                env["mail.activity"].search(
+                    [
+                        ("res_model", "=", "stock.picking"),
+                        ("res_id", "=", picking.id),
+                        ("activity_type_id", "=", activity_type.id),
+                    ]
+                ).unlink()
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(remove)
+        now = fields.Datetime.now()
+
+        def post(env, index):
+            _event, created = (
+                env["delivery.carrier"]
+                .browse(carrier.id)
+                .sudo()
+                ._process_tracking_payload(
+                    {
+                        "tracking_ref": "SP-100131",
+                        "status": "exception",
+                        "event_time": (now - timedelta(minutes=10 - index)).isoformat(),
+                        "description": f"Address not found ({index})",
+                        "event_id": f"{prefix}{index}",
+                    }
+                )
+            )
+            return created
+
+        outcomes = self._in_parallel(6, post)
+        self.assertEqual(outcomes, [(True, None)] * 6)
+        rows = self._committed(
+            "SELECT (SELECT count(*) FROM stock_picking_tracking_event WHERE external_id LIKE %s), "
+            "(SELECT count(*) FROM mail_activity WHERE res_model = 'stock.picking' "
+            "AND res_id = %s AND activity_type_id = %s)",
+            [prefix + "%", picking.id, activity_type.id],
+        )
+        self.assertEqual(rows, [(6, 1)])

@@ -1,9 +1,8 @@
 from contextlib import closing
-from datetime import timedelta
 
 import psycopg2
 
-from odoo import fields, sql_db
+from odoo import sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
@@ -268,7 +267,7 @@ class TestCustomerReturn(CustomerOrderCommon):
             ret.with_user(self.salesman).action_reject()
 
     def test_window_reviewer_vs_manager(self):
-        self.delivery.date_done = fields.Datetime.now() - timedelta(days=31)
+        self._shipped_days_ago(self.delivery, 31)
         ret = self._new_return()
         self.assertTrue(ret.is_outside_window)
         ret.action_submit()
@@ -282,7 +281,7 @@ class TestCustomerReturn(CustomerOrderCommon):
 
     def test_unlimited_window(self):
         self.env.company.return_window_days = 0
-        self.delivery.date_done = fields.Datetime.now() - timedelta(days=400)
+        self._shipped_days_ago(self.delivery, 400)
         ret = self._new_return()
         self.assertFalse(ret.return_deadline)
         self.assertFalse(ret.is_outside_window)

@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.http import Request
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -120,7 +117,7 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
         self.assertFalse(self._returns())
 
     def test_outside_window_refused(self):
-        self.order.picking_ids.date_done = fields.Datetime.now() - timedelta(days=40)
+        self._shipped_days_ago(self.order.picking_ids, 40)
         self.authenticate("com_ret_portal", "com_ret_portal")
         self.assertNotIn("Request a Return", self.url_open(f"/my/orders/{self.order.id}").text)
         response = self._post_return(self.order, self.order.order_line, "1")

@@ -91,6 +91,31 @@ ATTACKS = [
         [],
     ),
     ("salesman", "sale.order.review.rule", "rule", "write", [{"active": False}], ["active"]),
+    ("salesman", "sale.order", "blocked_order", "write", [{"state": "sale"}], ["state"]),
+    (
+        "salesman",
+        "stock.picking",
+        "delivery",
+        "write",
+        [{"shipment_state": "delivered"}],
+        ["shipment_state"],
+    ),
+    (
+        "salesman",
+        "stock.picking",
+        "delivery",
+        "write",
+        [{"shipped_date": "2030-01-01 00:00:00"}],
+        ["shipped_date"],
+    ),
+    (
+        "salesman",
+        "stock.move",
+        "delivery_moves",
+        "write",
+        [{"customer_return_line_id": "submitted_return_lines"}],
+        ["customer_return_line_id"],
+    ),
     # Returns
     (
         "salesman",
@@ -163,7 +188,17 @@ ATTACKS = [
         [{"quantity": 5}],
         ["quantity"],
     ),
+    (
+        "salesman",
+        "customer.return.line",
+        "submitted_return_lines",
+        "write",
+        [{"return_id": "late_return"}],
+        ["return_id"],
+    ),
+    ("salesman", "customer.return", "submitted_return", "action_receive", [], ["state"]),
     # Stock counts
+    ("stock_user", "stock.count.line", "session_lines", "unlink", [], ["theoretical_qty"]),
     (
         "stock_user",
         "stock.count.session",
@@ -255,11 +290,12 @@ class TestRpcSecurity(CustomerOrderCommon, HttpCase):
             ret.action_submit()
             return ret
 
+        cls.delivery_moves = cls.delivery.move_ids
         cls.submitted_return = submitted(1)
         cls.submitted_return_lines = cls.submitted_return.line_ids
         cls.late_return = submitted(1)
         # Asked 40 days after the delivery: outside the window.
-        cls.delivery.date_done = cls.delivery.date_done.replace(year=2000)
+        cls._shipped_days_ago(cls.delivery, 9000)
         cls.rule = cls._create_rule("amount_above", threshold=10.0)
         cls.blocked_order = cls._create_order(qty=1, user=cls.salesman)
         cls.blocked_order.action_submit_review()

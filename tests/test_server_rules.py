@@ -8,13 +8,14 @@ nothing was written."""
 import importlib.util
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import psycopg2
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CustomerOrderCommon, write_history
@@ -414,3 +415,229 @@ class TestExceptionActivity(CustomerOrderCommon):
         again = picking.message_ids.filtered(lambda m: "exception again" in str(m.body))
         self.assertEqual(len(again), 4)
         self.assertNotIn("<a", str(again[0].body))
+
+
+@tagged("post_install", "-at_install")
+class TestBypassesFoundInReview(CustomerOrderCommon):
+    """What an attack on a running server still got past the first round
+    of rules (each was reproduced over JSON-RPC)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.return_window_days = 30
+        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
+        cls._set_stock(cls.storable, 1000)
+        cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
+        cls.order.action_confirm()
+        cls.delivery = cls._deliver(cls.order)
+
+    def test_state_written_directly_passes_the_confirmation_gate(self):
+        self._create_rule("amount_above", threshold=10.0)
+        order = self._create_order(qty=1, user=self.salesman)
+        order.action_submit_review()
+        with self.assertRaisesRegex(UserError, "waits for review approval"):
+            order.write({"state": "sale"})
+        self.assertEqual(order.state, "draft")
+        # An order no rule flags still takes a direct write, as in Odoo.
+        self.env["sale.order.review.rule"].search([]).action_archive()
+        free = self._create_order(qty=1, user=self.salesman)
+        free.write({"state": "sale"})
+        self.assertEqual(free.state, "sale")
+
+    def test_a_line_moved_between_orders_voids_both_approvals(self):
+        approved = self._create_order(qty=3, price=50, user=self.salesman)
+        approved.action_submit_review()
+        self.assertEqual(approved.review_state, "approved")
+        other = self._create_order(qty=1000, user=self.salesman)
+        other.order_line.write({"order_id": approved.id})
+        self.assertEqual(approved.review_state, "not_reviewed")
+        approved.action_submit_review()
+        approved.order_line[-1:].write({"order_id": other.id})
+        self.assertEqual(approved.review_state, "not_reviewed")
+
+    def test_saved_user_defaults_do_not_reach_protected_fields(self):
+        Default = self.env["ir.default"].with_user(self.salesman)
+        Default.set("sale.order", "review_state", "approved", user_id=True)
+        Default.set("customer.return", "state", "approved", user_id=True)
+        order = self._create_order(user=self.salesman)
+        self.assertEqual(order.review_state, "not_reviewed")
+        ret = self._create_return(self.order, qty=1, user=self.salesman)
+        self.assertRecordValues(ret, [{"state": "draft", "decided_by_id": False}])
+
+    def test_return_stays_with_its_order_and_customer(self):
+        ret = self._create_return(self.order, qty=1, user=self.salesman)
+        other_customer = self.env["res.partner"].create({"name": "Someone Else"})
+        other_order = self._create_order(qty=2, partner_id=other_customer.id)
+        other_order.action_confirm()
+        # Odoo's assertRaises rolls back what the refused write left behind.
+        with self.assertRaises(ValidationError) as caught:
+            ret.write({"order_id": other_order.id})
+        self.assertIn("another order", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
+            ret.write({"partner_id": other_customer.id})
+        self.assertIn("must be in the name of", str(caught.exception))
+        submitted = self._create_return(self.order, qty=1, user=self.salesman)
+        submitted.action_submit()
+        with self.assertRaises(UserError) as caught:
+            ret.line_ids.write({"return_id": submitted.id})
+        self.assertIn("stays in the return", str(caught.exception))
+        self.assertRecordValues(ret, [{"order_id": self.order.id, "partner_id": self.customer.id}])
+        self.assertEqual(submitted.line_ids.quantity, 1)
+
+    def test_refund_never_exceeds_the_approved_quantity(self):
+        ret = self._create_return(self.order, qty=1)
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        receipt_move = self.env["stock.move"].search(
+            [("product_id", "=", self.storable.id), ("picking_code", "=", "incoming")], limit=1
+        )
+        with self.assertRaises(AccessError):
+            self.env["stock.move"].browse(receipt_move.ids).with_user(self.salesman).write(
+                {"customer_return_line_id": ret.line_ids.id}
+            )
+        with self.assertRaises(AccessError):
+            ret.with_user(self.salesman).action_receive()
+        ret.with_user(self.stock_user).action_receive()
+        self.assertEqual(ret.line_ids.received_qty, 1)
+        self.assertEqual(ret.refund_move_id.invoice_line_ids.quantity, 1)
+
+    def test_return_window_counts_from_the_recorded_shipment(self):
+        self._shipped_days_ago(self.delivery, 60)
+        with self.assertRaises(AccessError):
+            self.delivery.with_user(self.salesman).write({"shipped_date": fields.Datetime.now()})
+        # Odoo lets a salesperson edit the date done: the window does not move.
+        self.delivery.with_user(self.salesman).write({"date_done": fields.Datetime.now()})
+        ret = self._create_return(self.order, qty=1)
+        ret.action_submit()
+        self.assertTrue(ret.is_outside_window)
+        with self.assertRaisesRegex(AccessError, "only an order management manager"):
+            ret.with_user(self.reviewer).action_approve()
+
+    def test_shipment_fields_are_the_events(self):
+        with self.assertRaises(AccessError):
+            self.delivery.with_user(self.salesman).write(
+                {"shipment_state": "delivered", "delivered_date": fields.Datetime.now()}
+            )
+        self.assertEqual(self.delivery.shipment_state, "shipped")
+
+    def test_absurd_quantities_are_refused_clearly(self):
+        for qty in (1e308, float("nan"), float("inf")):
+            with self.subTest(qty=qty), self.assertRaisesRegex(ValidationError, "real quantity"):
+                self._create_return(self.order, qty=qty, user=self.salesman)
+
+    def test_portal_customer_is_not_shown_the_review_notes(self):
+        self._create_rule("amount_above", threshold=10.0)
+        portal = new_test_user(self.env, login="com_portal_review", groups="base.group_portal")
+        order = self._create_order(qty=1, partner_id=portal.partner_id.id)
+        order.action_submit_review()
+        message = order.with_user(portal).sudo(False)._confirmation_error_message()
+        self.assertIn("being reviewed by our team", message)
+        self.assertNotIn("above", message)
+        self.assertIn("above", order._confirmation_error_message())
+
+
+@tagged("post_install", "-at_install")
+class TestCountLinesStay(CustomerOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
+        cls.location = cls.warehouse.lot_stock_id
+        cls._set_stock(cls.storable, 1000)
+
+    def _started(self):
+        session = (
+            self.env["stock.count.session"]
+            .with_user(self.stock_user)
+            .create({"location_id": self.location.id})
+        )
+        session.line_ids.create(
+            {
+                "session_id": session.id,
+                "product_id": self.storable.id,
+                "location_id": self.location.id,
+            }
+        )
+        session.action_start()
+        return session
+
+    def test_a_second_line_for_the_same_stock_is_refused(self):
+        session = self._started()
+        session.line_ids.counted_qty = 1000
+        with self.assertRaises(ValidationError) as caught:
+            session.line_ids.create(
+                {
+                    "session_id": session.id,
+                    "product_id": self.storable.id,
+                    "location_id": self.location.id,
+                    "counted_qty": 0,
+                }
+            )
+        self.assertIn("already on a line", str(caught.exception))
+        self.assertEqual(len(session.line_ids), 1)
+
+    def test_saved_default_quant_does_not_reach_a_line(self):
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", self.storable.id), ("location_id", "=", self.location.id)]
+        )
+        self.env["ir.default"].with_user(self.stock_user).set(
+            "stock.count.line", "quant_id", quant.id, user_id=True
+        )
+        session = self._started()
+        found = self.env["product.product"].create(
+            {"name": "Found Goods", "type": "consu", "is_storable": True}
+        )
+        line = session.line_ids.with_user(self.stock_user).create(
+            {"session_id": session.id, "product_id": found.id, "location_id": self.location.id}
+        )
+        self.assertFalse(line.quant_id)
+
+    def test_lines_of_a_decided_count_stay(self):
+        session = self._started()
+        session.line_ids.counted_qty = 1000
+        session.action_validate()
+        self.assertEqual(session.state, "done")
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            session.line_ids.with_user(self.stock_user).unlink()
+        other = self._started()
+        with self.assertRaisesRegex(UserError, "stays in the count"):
+            other.line_ids.with_user(self.stock_user).write({"session_id": session.id})
+        self.assertEqual(len(session.line_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookClashes(CustomerOrderCommon):
+    def test_other_unique_clash_is_retried_not_answered_duplicate(self):
+        """Only the event's own unique index means "already recorded";
+        any other clash (two requests following the same record, say) makes
+        Odoo retry the request, never a lost event answered "duplicate"."""
+        self._set_stock(self.storable, 10)
+        carrier = self._create_carrier("Clash Freight")
+        order = self._create_order(qty=1)
+        order.action_confirm()
+        order.picking_ids.write({"carrier_id": carrier.id, "carrier_tracking_ref": "CL-1"})
+        picking = self._deliver(order)
+        picking.message_subscribe(partner_ids=self.customer.ids)
+        Event = self.env["stock.picking.tracking.event"]
+
+        def create_meeting_a_follower(records, vals_list):
+            records.env.cr.execute(
+                "INSERT INTO mail_followers (res_model, res_id, partner_id) "
+                "VALUES ('stock.picking', %s, %s)",
+                [picking.id, self.customer.id],
+            )
+
+        payload = {
+            "tracking_ref": "CL-1",
+            "status": "exception",
+            "event_time": fields.Datetime.now().isoformat(),
+            "event_id": "CL-EVENT",
+        }
+        with (
+            patch.object(type(Event), "create", create_meeting_a_follower),
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(ConcurrencyError),
+        ):
+            carrier._process_tracking_payload(dict(payload))
+        self.assertFalse(Event.search([("external_id", "=", "CL-EVENT")]))

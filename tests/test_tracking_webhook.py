@@ -130,6 +130,8 @@ class TestTrackingWebhook(CustomerOrderCommon, HttpCase):
                 self._payload(tracking_ref="W" * 257)
             ),
             "boolean as text": json.dumps(self._payload(location=True)),
+            "lone surrogate": json.dumps(self._payload(location="Hub \ud800")),
+            "lone surrogate in the reference": json.dumps(self._payload(tracking_ref="\udc00")),
         }
         events_before = self.env["stock.picking.tracking.event"].search_count([])
         for name, raw in cases.items():

@@ -2,6 +2,7 @@ from .locking import lock_rows_nowait, serialize_on
 from .protected import (
     check_protected_create,
     check_protected_write,
+    is_protected_write_granted,
     protected_write,
     write_protected,
 )
@@ -10,6 +11,7 @@ from .xlsx import set_print_setup
 __all__ = [
     "check_protected_create",
     "check_protected_write",
+    "is_protected_write_granted",
     "lock_rows_nowait",
     "protected_write",
     "serialize_on",

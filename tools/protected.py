@@ -55,13 +55,30 @@ def check_protected_write(records, vals, protected):
         _raise(records, names)
 
 
+def is_protected_write_granted(records):
+    """Whether the calling code runs inside the owning method's grant for
+    ``records``."""
+    return _granted(records._name, records.ids)
+
+
 def check_protected_create(model, vals_list, protected):
     """Refuse to create records whose values, or the defaults the context
-    gives them, set a field of ``protected`` outside the owning method."""
+    gives them, set a field of ``protected`` outside the owning method.
+
+    The protected fields the values leave out get the field's own default
+    (written into ``vals_list``): a user's saved defaults (``ir.default``)
+    never reach them either."""
     defaults = {name for name in protected if model.env.context.get(f"default_{name}") is not None}
     names = defaults.union(*(protected & vals.keys() for vals in vals_list))
     if names and not _granted(model._name, None):
         _raise(model, names)
+    for name in protected:
+        field = model._fields[name]
+        if field.compute or field.related:
+            continue
+        value = field.convert_to_write(field.default(model), model) if field.default else False
+        for vals in vals_list:
+            vals.setdefault(name, value)
 
 
 def _raise(records, names):
