@@ -104,7 +104,8 @@ def _login(port, db):
 def _load(options, token, orders, cookie):
     deadline = time.monotonic() + options.seconds
     lock = threading.Lock()
-    sent_ids = []  # event ids answered 200 at least once
+    sent_ids = []  # new event ids answered 200
+    answers = Counter()  # (kind, "created" | "duplicate")
     counter = {"requests": 0}
     latencies = {"event": [], "replay": [], "portal": []}
     statuses = Counter()
@@ -120,7 +121,7 @@ def _load(options, token, orders, cookie):
                     return
                 counter["requests"] += 1
                 number = counter["requests"]
-                replay = sent_ids and rng.random() < 0.3
+                replay = bool(sent_ids) and rng.random() < 0.3
                 event_id = rng.choice(sent_ids) if replay else f"L{number}"
             draw = rng.random()
             if draw < 0.3:
@@ -141,9 +142,12 @@ def _load(options, token, orders, cookie):
                     json.dumps(body),
                     {"Content-Type": "application/json"},
                 )
-                if status == 200 and not replay:
+                if status == 200:
+                    result = json.loads(_data).get("result")
                     with lock:
-                        sent_ids.append(event_id)
+                        answers[kind, result] += 1
+                        if not replay:
+                            sent_ids.append(event_id)
             with lock:
                 latencies[kind].append(elapsed)
                 statuses[(kind, status)] += 1
@@ -159,6 +163,8 @@ def _load(options, token, orders, cookie):
         "latencies": latencies,
         "statuses": statuses,
         "expected_events": len(set(sent_ids)),
+        "sent": len(sent_ids),
+        "answers": answers,
     }
 
 
@@ -218,6 +224,11 @@ def _report(results, options):
                 f"- {kind} latency: p50 {statistics.median(values) * 1000:.0f} ms, "
                 f"p95 {p95 * 1000:.0f} ms"
             )
+    for (kind, result), count in sorted(results["answers"].items()):
+        lines.append(f"- {kind} answered {result}: {count}")
+    lines.append(
+        f"New event ids answered 200: {results['sent']} ({results['expected_events']} distinct)"
+    )
     total, distinct = results["stored"]
     lines.append(
         f"Events stored: {total} rows, {distinct} distinct; expected {results['expected_events']} "
