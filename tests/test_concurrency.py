@@ -201,7 +201,8 @@ class TestConcurrency(TransactionCase):
             )
             order.action_submit_review()
             self.assertEqual(order.review_state, "to_review")
-            cr.commit()
+            # The workers' own transactions must see the setup.
+            cr.commit()  # pylint: disable=invalid-commit
             order_id, rule_id = order.id, rule.id
 
         def remove():
@@ -271,7 +272,8 @@ class TestConcurrency(TransactionCase):
             receipt.action_confirm()
             receipt.move_ids.quantity = 7
             receipt.move_ids.picked = True
-            cr.commit()
+            # The workers' own transactions must see the setup.
+            cr.commit()  # pylint: disable=invalid-commit
             ids = {
                 "location": location.id,
                 "product": product.id,
