@@ -12,7 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from ..models.customer_order_report import _BacklogRows
+from ..models.customer_order_report_pack import _BacklogRows
 from .common import CustomerOrderCommon, write_history
 
 
@@ -87,10 +87,10 @@ class TestOrderAnalysis(OrderAnalysisDataset):
     """The analysis rows and the KPIs, against the known answers."""
 
     def _kpis(self, user=None, **kwargs):
-        Analysis = self.env["customer.order.analysis"]
+        Kpi = self.env["customer.order.kpi"]
         if user:
-            Analysis = Analysis.with_user(user)
-        return Analysis._get_kpis(domain=self.domain, order_domain=self.order_domain, **kwargs)
+            Kpi = Kpi.with_user(user)
+        return Kpi._get_kpis(domain=self.domain, order_domain=self.order_domain, **kwargs)
 
     def test_rows_match_their_orders(self):
         rows = self.env["customer.order.analysis"].search(self.domain)
@@ -213,7 +213,7 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         [channel] = kpis["breakdowns"]["order_channel"]
         self.assertEqual((channel["orders"], channel["revenue"]), (4, 325))
 
-        cable_lines = self.env["customer.order.analysis"]._get_kpis(
+        cable_lines = self.env["customer.order.kpi"]._get_kpis(
             domain=[*self.domain, ("product_id", "=", cable.id)]
         )
         self.assertEqual(cable_lines["orders"], 1)
@@ -252,13 +252,13 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         """The overview of the salesperson, who sees only the dataset's
         orders: this period's KPIs against the previous one, this month on
         the trend, the backlog per stage; in one query per figure set."""
-        Analysis = self.env["customer.order.analysis"].with_user(self.salesman)
-        Analysis.get_dashboard_data(days=30)  # warm the caches (rules, labels)
+        Kpi = self.env["customer.order.kpi"].with_user(self.salesman)
+        Kpi.get_dashboard_data(days=30)  # warm the caches (rules, labels)
         self.env.invalidate_all()
         # This period: lines, orders, backlog; the previous one: lines,
         # orders; the trend.
         with self.assertQueryCount(6):
-            data = Analysis.get_dashboard_data(days=30)
+            data = Kpi.get_dashboard_data(days=30)
         current, previous = data["current"], data["previous"]
         self.assertEqual((current["orders"], previous["orders"]), (3, 0))
         self.assertAlmostEqual(current["revenue"], 300)
@@ -280,8 +280,8 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         first = (local_now - relativedelta(months=11)).date().replace(day=1)
         start = tz.localize(datetime.combine(first, time.min)).astimezone(pytz.utc)
         self.order_c.date_order = start.replace(tzinfo=None) - timedelta(hours=1)
-        Analysis = self.env["customer.order.analysis"].with_context(tz="America/New_York")
-        trend = Analysis.get_dashboard_data()["trend"]
+        Kpi = self.env["customer.order.kpi"].with_context(tz="America/New_York")
+        trend = Kpi.get_dashboard_data()["trend"]
         self.assertTrue(trend)
         self.assertGreaterEqual(trend[0]["date"], fields.Date.to_string(first))
         self.assertLessEqual(len(trend), 12)
@@ -472,7 +472,11 @@ class TestOrderReports(OrderAnalysisDataset):
         self._move_to_period_edges()
         Analysis = self.env["customer.order.analysis"].with_context(tz="America/New_York")
         start, end = datetime(2019, 11, 1, 4), datetime(2020, 3, 1, 5)
-        kpis = Analysis._get_kpis(start, end, domain=self.domain, breakdowns=("month",))
+        kpis = (
+            self.env["customer.order.kpi"]
+            .with_context(tz="America/New_York")
+            ._get_kpis(start, end, domain=self.domain, breakdowns=("month",))
+        )
         expected = Analysis._read_group(
             [
                 *self.domain,

@@ -6,9 +6,11 @@ from .protected import (
     protected_write,
     write_protected,
 )
+from .records import changed_records
 from .xlsx import set_print_setup
 
 __all__ = [
+    "changed_records",
     "check_protected_create",
     "check_protected_write",
     "is_protected_write_granted",

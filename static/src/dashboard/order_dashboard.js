@@ -10,7 +10,7 @@ const PERIODS = [7, 30, 90, 365];
 /**
  * Order Desk overview: KPI tiles with the trend against the previous period,
  * the monthly revenue trend and the backlog by stage and age. Every number
- * comes from one server call (customer.order.analysis.get_dashboard_data) and
+ * comes from one server call (customer.order.kpi.get_dashboard_data) and
  * clicking opens the analysis or the Order Desk filtered accordingly.
  */
 export class OrderDashboard extends Component {
@@ -27,7 +27,7 @@ export class OrderDashboard extends Component {
     }
 
     async load() {
-        this.state.data = await this.orm.call("customer.order.analysis", "get_dashboard_data", [], {
+        this.state.data = await this.orm.call("customer.order.kpi", "get_dashboard_data", [], {
             days: this.state.days,
         });
     }

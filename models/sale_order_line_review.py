@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .sale_order import _changed_records
+from ..tools import changed_records
 
 # Changing one of these after approval invalidates the approval.
 MATERIAL_LINE_FIELDS = {
@@ -23,7 +23,7 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
-        orders = _changed_records(self, vals, MATERIAL_LINE_FIELDS).order_id
+        orders = changed_records(self, vals, MATERIAL_LINE_FIELDS).order_id
         if vals.get("order_id"):
             # A line moved between orders changes both.
             orders |= orders.browse(vals["order_id"])

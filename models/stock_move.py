@@ -30,17 +30,3 @@ class StockMove(models.Model):
         ).items():
             ret._link_replacement_pickings(moves.picking_id)
         return result
-
-
-class StockScrap(models.Model):
-    _inherit = "stock.scrap"
-
-    customer_return_id = fields.Many2one("customer.return", index="btree_not_null", copy=False)
-
-
-class StockRule(models.Model):
-    _inherit = "stock.rule"
-
-    def _get_custom_move_fields(self):
-        # A replacement's delivery move remembers the return line it ships.
-        return [*super()._get_custom_move_fields(), "customer_return_line_id"]

@@ -1,0 +1,312 @@
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .customer_order_analysis import BACKLOG_STAGES, KPI_BREAKDOWNS, LINE_SUMS, day_start
+
+
+class CustomerOrderKpi(models.AbstractModel):
+    """The order-management KPIs (orders, revenue, on-time delivery, fill,
+    return and review figures), read from the order analysis in a few
+    grouped queries: the service behind the Order Desk overview and the
+    report pack. Record rules of the analysis apply."""
+
+    _name = "customer.order.kpi"
+    _description = "Order Management KPIs"
+
+    @api.model
+    def _in_user_tz(self):
+        """The timezone periods and months are counted in (the context's,
+        else the user's, else UTC), and the analysis with it in the context,
+        where the ORM's grouping by month reads it (UTC: none, so that the
+        date of every row is not converted for nothing)."""
+        tz = self.env.tz
+        analysis = self.env["customer.order.analysis"]
+        return tz, analysis.with_context(tz=tz.zone if tz.zone != "UTC" else False)
+
+    @api.model
+    def _get_kpis(
+        self,
+        date_from=None,
+        date_to=None,
+        domain=None,
+        order_domain=None,
+        breakdowns=(),
+        backlog=True,
+    ):
+        """The order-management KPIs of confirmed orders dated in
+        ``[date_from, date_to)`` (datetimes, both optional) and matching
+        ``domain``, for the records the user may read (record rules apply);
+        the backlog counts the open orders matching ``order_domain``
+        (``sale.order`` domain), whatever their date.
+
+        ``breakdowns``: any of ``month``, ``order_channel``, ``partner_id``,
+        ``product_id``; the same KPIs per value of each, from the same
+        queries (GROUPING SETS), so a report pack reads the lines once.
+        An order spans products: per product, only the figures of the lines
+        are given (revenue, quantities, fill and return rates).
+
+        Two queries over the analysis, whatever the breakdowns: the lines'
+        sums, and the facts of their orders read once per order (not once
+        per line); one query for the backlog, unless ``backlog`` is False
+        (the backlog is now, whatever the period). Returns a dict: orders,
+        revenue, average_order_value, on_time_rate, fill_rate, return_rate,
+        average_review_hours (rates are fractions, None when there is
+        nothing to measure), backlog (when asked: list of ``{stage,
+        age_bucket, count}``) and, per breakdown asked, the list of ``{value, **kpis}``
+        under ``breakdowns[key]`` (months as the ORM's read_group gives
+        them, partners and products as records)."""
+        lines_domain = [("state", "=", "sale"), *(domain or [])]
+        if date_from:
+            lines_domain.append(("date_order", ">=", date_from))
+        if date_to:
+            lines_domain.append(("date_order", "<", date_to))
+        analysis = self.env["customer.order.analysis"]
+        lines = analysis._search(lines_domain)
+        keys = [key for key in KPI_BREAKDOWNS if key in breakdowns]
+        # The breakdowns as expressions on the analysis' columns: the orders'
+        # query below exposes the same columns under the same table name.
+        key_sql = {key: SQL.identifier(lines.table, key) for key in keys}
+        months = None
+        if "month" in keys:
+            key_sql["month"], month_of, months = self._kpi_month_key(lines, date_from, date_to)
+        order_keys = [key for key in keys if key != "product_id"]
+        orders = self._kpi_grouping_sets(
+            SQL(
+                "(SELECT %s FROM %s WHERE s.id IN %s) AS %s",
+                analysis._select_order(),
+                analysis._from_order(),
+                lines.subselect(SQL.identifier(lines.table, "order_id")),
+                SQL.identifier(lines.table),
+            ),
+            {key: key_sql[key] for key in order_keys},
+            SQL(
+                """COUNT(*),
+                   COUNT(*) FILTER (WHERE delivered_date IS NOT NULL),
+                   COUNT(*) FILTER (WHERE delivered_date IS NOT NULL AND on_time),
+                   AVG(review_hours)"""
+            ),
+        )
+        # The lines' sums per combination of the keys first (a parallel
+        # scan), then rolled up per grouping set.
+        sums = SQL(", ").join(
+            SQL("SUM(%s) AS %s", SQL.identifier(lines.table, column), SQL.identifier(column))
+            for column in LINE_SUMS
+        )
+        if months:
+            # Joined to the period's months (1 to n), the lines are grouped
+            # by the joined number: the planner then knows how many months
+            # there are (it has no statistics on the rows' month) and sums
+            # them in parallel in a hash table instead of sorting every line.
+            lines.add_join(
+                "JOIN",
+                "kpi_month",
+                SQL("(VALUES %s)", SQL(", ").join(SQL("(%s)", n) for n in range(1, months + 1))),
+                SQL('"kpi_month"."column1" = %s', key_sql["month"]),
+            )
+            key_sql["month"] = SQL.identifier("kpi_month", "column1")
+        if keys:
+            lines.groupby = SQL(", ").join(key_sql[key] for key in keys)
+        line_sums = self._kpi_grouping_sets(
+            SQL(
+                "(%s) AS sums",
+                lines.select(
+                    *(SQL("%s AS %s", key_sql[key], SQL.identifier(key)) for key in keys), sums
+                ),
+            ),
+            {key: SQL.identifier(key) for key in keys},
+            SQL(", ").join(SQL("SUM(%s)", SQL.identifier(column)) for column in LINE_SUMS),
+        )
+        no_order = (0, 0, 0, None)
+        result = self._kpi_values(*orders[None], *line_sums[None])
+        split = {key: [] for key in keys}
+        for group, figures in line_sums.items():
+            if group is None:
+                continue
+            key, value = group
+            if key == "product_id":
+                entry = self._line_kpi_values(*figures)
+            else:
+                entry = self._kpi_values(*orders.get((key, value), no_order), *figures)
+            split[key].append({"value": value, **entry})
+        if "month" in split:
+            split["month"].sort(key=lambda entry: entry["value"])
+            for entry in split["month"]:
+                entry["value"] = month_of(entry["value"])
+        for key, comodel in (("partner_id", "res.partner"), ("product_id", "product.product")):
+            if key in split:
+                records = self.env[comodel].browse(
+                    entry["value"] for entry in split[key] if entry["value"]
+                )
+                # Records of one recordset: their names are read in one query.
+                by_id = {record.id: record for record in records}
+                for entry in split[key]:
+                    entry["value"] = by_id.get(entry["value"], records.browse())
+        if backlog:
+            result["backlog"] = self._get_backlog(order_domain)
+        if keys:
+            result["breakdowns"] = split
+        return result
+
+    @api.model
+    def _kpi_month_key(self, query, date_from, date_to):
+        """The month of the analysis rows of ``query`` as an SQL expression,
+        the function turning its values into the months the ORM's read_group
+        gives (the local month's start), and how many months the period has
+        (its months are numbered from 1; None without a period).
+
+        Within a period, each row's date is placed among the UTC moments the
+        period's local months start at (``width_bucket``: a few comparisons
+        a row, where converting every row's date to the user's timezone
+        costs more than the rest of the row); else the ORM's expression."""
+        tz, by_month = self._in_user_tz()
+        if not (date_from and date_to):
+            expression = by_month._read_group_groupby(query.table, "date_order:month", query)
+            return expression, lambda month: month, None
+        # context_timestamp: the moment where the user is (the same env.tz).
+        month = fields.Datetime.context_timestamp(self, date_from).date().replace(day=1)
+        last = fields.Datetime.context_timestamp(self, date_to - timedelta(microseconds=1)).date()
+        months = []
+        while month <= last:
+            months.append(month)
+            month += relativedelta(months=1)
+        expression = SQL(
+            "width_bucket(%s, %s::timestamp[])",
+            SQL.identifier(query.table, "date_order"),
+            [day_start(month, tz) for month in months],
+        )
+        return (
+            expression,
+            lambda bucket: datetime.combine(months[bucket - 1], time.min),
+            len(months),
+        )
+
+    @api.model
+    def _kpi_grouping_sets(self, source, keys, aggregates):
+        """``aggregates`` over ``source`` (an SQL FROM item) in total and per
+        value of each of ``keys`` (name: expression); returns a dict mapping
+        None (the total) and ``(key, value)`` to the tuple of aggregates."""
+        names = list(keys)
+        # execute_query writes what is pending on the tables the view reads.
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM %s GROUP BY GROUPING SETS (%s)",
+                SQL(", ").join(
+                    [
+                        *(SQL("GROUPING(%s) = 0", keys[name]) for name in names),
+                        *(keys[name] for name in names),
+                        aggregates,
+                    ]
+                ),
+                source,
+                SQL(", ").join([SQL("()"), *(SQL("(%s)", keys[name]) for name in names)]),
+            )
+        )
+        width = len(names)
+        # Each row: one "grouped by" flag per key, the key values, the
+        # aggregates; the row of the empty grouping set (no flag) is the total.
+        result = {}
+        for row in rows:
+            flags, values = row[:width], row[width : 2 * width]
+            index = next((i for i, flag in enumerate(flags) if flag), None)
+            group = None if index is None else (names[index], values[index])
+            result[group] = row[2 * width :]
+        return result
+
+    @api.model
+    def _kpi_values(self, orders, delivered, on_time, hours, *line_sums):
+        """The KPIs from the order figures and the lines' sums."""
+        values = self._line_kpi_values(*line_sums)
+        return {
+            **values,
+            "orders": orders,
+            "average_order_value": values["revenue"] / orders if orders else 0.0,
+            "on_time_rate": on_time / delivered if delivered else None,
+            "average_review_hours": hours,
+        }
+
+    @api.model
+    def _line_kpi_values(self, revenue, qty_ordered, qty_delivered, qty_returned):
+        """The KPIs of the lines alone (what a product has: an order spans
+        products)."""
+        qty_shipped = (qty_delivered or 0.0) + (qty_returned or 0.0)
+        return {
+            "revenue": revenue or 0.0,
+            "fill_rate": qty_shipped / qty_ordered if qty_ordered else None,
+            "return_rate": (qty_returned or 0.0) / qty_shipped if qty_shipped else None,
+            "qty_ordered": qty_ordered or 0.0,
+            "qty_delivered": qty_delivered or 0.0,
+            "qty_returned": qty_returned or 0.0,
+        }
+
+    @api.model
+    def get_dashboard_data(self, days=30):
+        """What the Order Desk overview shows: the KPIs of the last ``days``
+        days and of the ``days`` before (for the trend arrows), the monthly
+        trend of the last 12 months and the backlog. Record rules apply."""
+        days = max(min(int(days), 366), 1)
+        now = fields.Datetime.now()
+        start = now - relativedelta(days=days)
+        current = self._get_kpis(start, now)
+        previous = self._get_kpis(start - relativedelta(days=days), start, backlog=False)
+        # The trend: from the first day of the month eleven months ago, where
+        # the user is.
+        tz, by_month = self._in_user_tz()
+        local_now = fields.Datetime.context_timestamp(self, now)
+        first_day = (local_now - relativedelta(months=11)).date().replace(day=1)
+        trend = by_month._read_group(
+            [("state", "=", "sale"), ("date_order", ">=", day_start(first_day, tz))],
+            ["date_order:month"],
+            ["order_id:count_distinct", "price_subtotal:sum"],
+            order="date_order:month",
+        )
+        stages = dict(
+            self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)
+        )
+        buckets = (
+            self.env["sale.order"]._fields["stage_age_bucket"]._description_selection(self.env)
+        )
+        counts = {(row["stage"], row["age_bucket"]): row["count"] for row in current["backlog"]}
+        return {
+            "days": days,
+            "date_from": fields.Datetime.to_string(start),
+            "currency_id": self.env.company.currency_id.id,
+            "current": {k: v for k, v in current.items() if k != "backlog"},
+            "previous": previous,
+            "trend": [
+                {
+                    "label": month.strftime("%b %Y"),
+                    "date": fields.Date.to_string(month),
+                    "orders": orders,
+                    "revenue": revenue,
+                }
+                for month, orders, revenue in trend
+            ],
+            "buckets": [{"key": key, "label": label} for key, label in buckets],
+            "backlog": [
+                {
+                    "stage": stage,
+                    "label": stages[stage],
+                    "counts": [counts.get((stage, key), 0) for key, _label in buckets],
+                    "total": sum(counts.get((stage, key), 0) for key, _label in buckets),
+                }
+                for stage in BACKLOG_STAGES
+            ],
+        }
+
+    @api.model
+    def _get_backlog(self, order_domain=None):
+        """Open orders per lifecycle stage and age in stage (one grouped
+        query on the orders the user may read)."""
+        groups = self.env["sale.order"]._read_group(
+            [("lifecycle_stage", "in", BACKLOG_STAGES), *(order_domain or [])],
+            ["lifecycle_stage", "stage_age_bucket"],
+            ["__count"],
+        )
+        return [
+            {"stage": stage, "age_bucket": bucket, "count": count}
+            for stage, bucket, count in groups
+        ]

@@ -1,0 +1,76 @@
+from odoo import api, fields, models
+
+ORDER_CHANNELS = [
+    ("phone", "Phone"),
+    ("fax", "Fax"),
+    ("email", "E-mail"),
+    ("website", "Website"),
+    ("portal", "Portal"),
+    ("edi", "EDI"),
+    ("other", "Other"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    order_channel = fields.Selection(
+        ORDER_CHANNELS,
+        string="Channel",
+        default="other",
+        required=True,
+        tracking=True,
+        help="Where the order came from. Set automatically for e-mail, website, portal "
+        "and EDI orders.",
+    )
+    received_date = fields.Datetime(
+        string="Received On", default=fields.Datetime.now, copy=False, tracking=True
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "order_channel" not in vals and not self.env.context.get("default_order_channel"):
+                channel = self._get_order_channel_from_vals(vals)
+                if channel:
+                    vals["order_channel"] = channel
+        return super().create(vals_list)
+
+    @api.model
+    def _get_order_channel_from_vals(self, vals):
+        """Hook: guess the channel of an order about to be created.
+
+        Called by ``create`` when no channel is given; a website order (any
+        module that sets ``website_id``) is a ``website`` order."""
+        if vals.get("website_id"):
+            return "website"
+        return False
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """E-mail intake: an e-mail to the order alias becomes a draft order of
+        the sender (created when unknown); the e-mail, its attachments
+        included, is the first message of the order's chatter."""
+        values = dict(custom_values or {})
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not partner and msg_dict.get("email_from"):
+            partner = self.env["res.partner"]._find_or_create_from_emails([msg_dict["email_from"]])[
+                0
+            ]
+        values.setdefault("partner_id", partner.id)
+        values.setdefault("order_channel", "email")
+        values.setdefault("origin", (msg_dict.get("subject") or "")[:200] or False)
+        # Keep the order number: without a name, mail.thread would use the subject.
+        values.setdefault("name", self.env._("New"))
+        # The gateway runs as OdooBot: leave the salesperson to the partner's.
+        return super(SaleOrder, self.with_context(default_user_id=False)).message_new(
+            msg_dict, custom_values=values
+        )
+
+    def create_document_from_attachment(self, attachment_ids):
+        return super(
+            SaleOrder, self.with_context(default_order_channel="edi")
+        ).create_document_from_attachment(attachment_ids)
+
+    # ------------------------------------------------------------------
+    # Review: actions
