@@ -5,14 +5,13 @@ from datetime import timedelta
 import xlsxwriter
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_datetime
 
 from ..tools import (
     check_protected_create,
     check_protected_write,
-    lock_rows_nowait,
     protected_write,
     set_print_setup,
     write_protected,
@@ -28,7 +27,8 @@ SESSION_OWNED_FIELDS = {"state", "date_start", "date_done", "approved_by_id"}
 class StockCountSession(models.Model):
     _name = "stock.count.session"
     _description = "Stock Count Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.order.approval.mixin"]
+    _approval_activity_type = "customer_order_management.mail_activity_count_approval"
     _order = "date_planned desc, id desc"
     _check_company_auto = True
 
@@ -145,13 +145,6 @@ class StockCountSession(models.Model):
     # Workflow
     # ------------------------------------------------------------------
 
-    def _lock(self):
-        """Row lock: two users cannot move the same session at once; the
-        second gets a clear error instead of waiting."""
-        lock_rows_nowait(
-            self, self.env._("Someone else is working on this count session; try again.")
-        )
-
     def _check_state(self, states, action):
         for session in self:
             if session.state not in states:
@@ -180,7 +173,7 @@ class StockCountSession(models.Model):
         (product, sub-location, lot, package). Planned lines (a product
         without quant) narrow the snapshot to their products."""
         self._check_state(("draft",), self.env._("started"))
-        self._lock()
+        self._approval_lock()
         now = fields.Datetime.now()
         for session in self:
             planned = session.line_ids.filtered(lambda line: not line.quant_id)
@@ -299,7 +292,7 @@ class StockCountSession(models.Model):
         variances above the company's thresholds wait for a stock manager,
         others are applied at once."""
         self._check_state(("in_progress",), self.env._("validated"))
-        self._lock()
+        self._approval_lock()
         for session in self:
             uncounted = session.line_ids.filtered(lambda line: not line.is_counted)
             if uncounted or not session.line_ids:
@@ -330,46 +323,36 @@ class StockCountSession(models.Model):
         (self - to_approve)._apply_count()
         return True
 
-    def _schedule_approval_activities(self):
-        group = self.env.ref("stock.group_stock_manager")
-        activity_type = self.env.ref(
-            "customer_order_management.mail_activity_count_approval", raise_if_not_found=False
+    # ------------------------------------------------------------------
+    # Approval cycle hooks (see customer.order.approval.mixin)
+    # ------------------------------------------------------------------
+
+    def _get_approver_groups(self):
+        """Stock managers approve count variances."""
+        self.ensure_one()
+        return self.env.ref("stock.group_stock_manager")
+
+    def _get_approver_error(self):
+        return self.env._("Only stock managers can approve count variances.")
+
+    def _get_approval_activity_summary(self):
+        self.ensure_one()
+        return self.env._("Approve count variances")
+
+    def _get_approval_activity_note(self):
+        self.ensure_one()
+        return self.env._(
+            "Variance of %(value)s above the approval threshold.",
+            value=format_amount(self.env, self.difference_value, self.currency_id),
         )
-        for session in self:
-            # sudo: a counter may not read other users' groups and companies;
-            # only the ids of the managers to notify leave this search.
-            managers = (
-                self.env["res.users"]
-                .sudo()
-                .search(
-                    [
-                        ("all_group_ids", "in", group.ids),
-                        ("company_ids", "in", session.company_id.ids),
-                        ("share", "=", False),
-                    ],
-                    limit=10,
-                    order="id",
-                )
-            )
-            for manager in managers:
-                session.activity_schedule(
-                    activity_type_id=activity_type.id if activity_type else False,
-                    act_type_xmlid=False if activity_type else "mail.mail_activity_data_todo",
-                    summary=self.env._("Approve count variances"),
-                    note=self.env._(
-                        "Variance of %(value)s above the approval threshold.",
-                        value=format_amount(
-                            self.env, session.difference_value, session.currency_id
-                        ),
-                    ),
-                    user_id=manager.id,
-                )
+
+    def _get_approval_busy_message(self):
+        return self.env._("Someone else is working on this count session; try again.")
 
     def action_approve(self):
-        if not self.env.user.has_group("stock.group_stock_manager"):
-            raise AccessError(self.env._("Only stock managers can approve count variances."))
+        self._check_approver()
         self._check_state(("to_approve",), self.env._("approved"))
-        self._lock()
+        self._approval_lock()
         flagged = self._flag_moved_lines()
         if flagged:
             write_protected(flagged.session_id, {"state": "in_progress"})
@@ -381,7 +364,7 @@ class StockCountSession(models.Model):
     def action_cancel(self):
         self._check_state(OPEN_STATES, self.env._("cancelled"))
         write_protected(self, {"state": "cancelled"})
-        self.activity_unlink(["customer_order_management.mail_activity_count_approval"])
+        self._close_approval_activities()
         return True
 
     def action_reset_draft(self):
@@ -414,7 +397,7 @@ class StockCountSession(models.Model):
         lines = self.line_ids
         write_protected(self, {"state": "done", "date_done": now})
         write_protected(lines, {"count_date": now})
-        self.activity_feedback(["customer_order_management.mail_activity_count_approval"])
+        self._close_approval_activities()
         for session in self:
             session.message_post(
                 body=self.env._(
