@@ -32,6 +32,7 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "customer.order.approval.mixin"]
     _approval_activity_type = "customer_order_management.mail_activity_order_review"
+    _approval_tracked_fields = ("review_state", "lifecycle_stage")
 
     review_state = fields.Selection(
         REVIEW_STATES,
@@ -102,9 +103,11 @@ class SaleOrder(models.Model):
             )
         now = fields.Datetime.now()
         blocked = self.filtered(lambda o: any(rule.blocking for rule, _m in results.get(o, [])))
-        (self - blocked)._write_review_state("approved", review_date=now, review_decision_date=now)
-        blocked._write_review_state("to_review", review_date=now, review_decision_date=False)
-        self._message_log_review_submission(results)
+        notes = self._get_review_submission_notes(results)
+        (self - blocked)._write_review_state(
+            "approved", notes, review_date=now, review_decision_date=now
+        )
+        blocked._write_review_state("to_review", notes, review_date=now, review_decision_date=False)
         blocked._schedule_approval_activities()
         (self - blocked)._after_review_approved()
         return True
@@ -139,10 +142,14 @@ class SaleOrder(models.Model):
             )
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
-        self._message_log_review_decision(
+        notes = self._get_review_decision_notes(
             {order: decidable for order, (_open, decidable) in decisions.items()}
         )
-        approved_orders._write_review_state("approved", review_decision_date=now)
+        # Orders still waiting for another approver get the note alone.
+        (self - approved_orders)._log_approval_decision(
+            {oid: note for oid, note in notes.items() if oid not in approved_orders.ids}
+        )
+        approved_orders._write_review_state("approved", notes, review_decision_date=now)
         approved_orders._close_approval_activities()
         approved_orders._after_review_approved()
         return True
@@ -297,11 +304,10 @@ class SaleOrder(models.Model):
         if to_confirm:
             to_confirm.action_confirm()
 
-    def _write_review_state(self, review_state, **values):
+    def _write_review_state(self, review_state, notes=None, **values):
         """The one place the review state is written, by the review methods
-        after their checks."""
-        if self:
-            write_protected(self, dict(values, review_state=review_state))
+        after their checks; logged with ``notes`` (``{order id: body}``)."""
+        self._write_decision(dict(values, review_state=review_state), notes)
 
     def _check_reviewer(self):
         if not self.env.user.has_group("customer_order_management.group_order_reviewer"):
@@ -334,13 +340,14 @@ class SaleOrder(models.Model):
             return
         # sudo: stale verdicts are removed with the review they belonged to.
         orders.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
-        orders._write_review_state("not_reviewed", review_date=False, review_decision_date=False)
+        note = self.env._("The order changed after its review: it must be reviewed again.")
+        orders._write_review_state(
+            "not_reviewed",
+            dict.fromkeys(orders.ids, note),
+            review_date=False,
+            review_decision_date=False,
+        )
         orders._close_approval_activities()
-        for order in orders:
-            order.message_post(
-                body=self.env._("The order changed after its review: it must be reviewed again."),
-                subtype_xmlid="mail.mt_note",
-            )
 
     def _get_review_signature(self):
         """The products and quantities of the order, to compare orders."""
@@ -377,9 +384,9 @@ class SaleOrder(models.Model):
             "Another user is deciding on these orders right now. Reload the page and try again."
         )
 
-    def _message_log_review_submission(self, results):
-        """Log the submission of each order with the issues the rules found
-        (one batch of notes for all orders)."""
+    def _get_review_submission_notes(self, results):
+        """The note of each order's submission, with the issues the rules
+        found: ``{order id: body}``."""
         warning = self.env._("warning")
         bodies = {}
         for order in self:
@@ -397,11 +404,12 @@ class SaleOrder(models.Model):
                     for rule, message in flagged
                 ),
             )
-        self._message_log_batch(bodies)
+        return bodies
 
-    def _message_log_review_decision(self, decisions):
-        """Log, in one batch, which issues the current user approved on each
-        order; ``decisions`` maps orders to their approved issues."""
+    def _get_review_decision_notes(self, decisions):
+        """Which issues the current user approved on each order
+        (``decisions`` maps orders to their approved issues): ``{order id:
+        body}``."""
         bodies = {
             order.id: Markup("%s<ul>%s</ul>")
             % (
@@ -414,4 +422,4 @@ class SaleOrder(models.Model):
             for order, issues in decisions.items()
             if issues
         }
-        self._log_approval_decision(bodies)
+        return bodies
