@@ -1,8 +1,5 @@
-import io
 from collections import defaultdict
 from datetime import timedelta
-
-import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -13,9 +10,9 @@ from ..tools import (
     check_protected_create,
     check_protected_write,
     protected_write,
-    set_print_setup,
     write_protected,
 )
+from ..tools.rendering import render_discrepancy_xlsx
 from .stock_count_line import VARIANCE_REASONS
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
@@ -426,115 +423,56 @@ class StockCountSession(models.Model):
         }
 
     def _render_discrepancy_xlsx(self):
-        """The discrepancy workbook of ``self`` (xlsxwriter): one row per
-        line with a variance, frozen header, autofilter, totals by value,
-        printed landscape one page wide."""
+        """The discrepancy workbook of ``self``: one row per line with a
+        variance, frozen header, autofilter, totals by value, printed
+        landscape one page wide (tools/rendering/count_discrepancies.py)."""
         self.ensure_one()
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(self.env._("Discrepancies")[:31])
-        header = workbook.add_format(
-            {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
-        )
-        title = workbook.add_format({"bold": True, "font_size": 14})
-        qty = workbook.add_format({"num_format": "#,##0.00"})
-        symbol = self.currency_id.symbol or self.currency_id.name
-        money_format = (
-            f'"{symbol}" #,##0.00'
-            if self.currency_id.position == "before"
-            else f'#,##0.00 "{symbol}"'
-        )
-        money = workbook.add_format({"num_format": money_format})
-        percent = workbook.add_format({"num_format": "0.0%"})
-        total_label = workbook.add_format({"bold": True, "top": 1})
-        total_money = workbook.add_format({"bold": True, "top": 1, "num_format": money_format})
-        sheet.write(0, 0, self.env._("Count %(name)s", name=self.name), title)
-        sheet.write(
-            1,
-            0,
-            self.env._(
+        if self.date_done:
+            subtitle = self.env._(
                 "%(location)s — applied %(date)s",
                 location=self.location_id.display_name,
                 date=format_datetime(self.env, self.date_done),
             )
-            if self.date_done
-            else self.env._(
+        else:
+            subtitle = self.env._(
                 "%(location)s — %(state)s, book quantities of %(date)s",
                 location=self.location_id.display_name,
                 state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 date=format_datetime(self.env, self.date_start) if self.date_start else "-",
-            ),
+            )
+        return render_discrepancy_xlsx(
+            self._get_discrepancy_rows(),
+            title=self.env._("Count %(name)s", name=self.name),
+            subtitle=subtitle,
+            currency=self.currency_id,
+            translate=self.env._,
         )
-        columns = [
-            (self.env._("Product"), 40),
-            (self.env._("Reference"), 16),
-            (self.env._("ABC"), 6),
-            (self.env._("Location"), 28),
-            (self.env._("Lot/Serial"), 16),
-            (self.env._("Book Qty"), 12),
-            (self.env._("Counted Qty"), 12),
-            (self.env._("Difference"), 12),
-            (self.env._("Difference %"), 12),
-            (self.env._("Unit Cost"), 12),
-            (self.env._("Difference Value"), 16),
-            (self.env._("Reason"), 22),
-        ]
-        header_row = 3
-        for col, (label, width) in enumerate(columns):
-            sheet.write(header_row, col, label, header)
-            sheet.set_column(col, col, width)
+
+    def _get_discrepancy_rows(self):
+        """The rows of the discrepancy workbook: the lines with a variance,
+        largest value first, as dicts keyed as DISCREPANCY_COLUMNS."""
+        self.ensure_one()
         reasons = dict(VARIANCE_REASONS)
         lines = self.line_ids.filtered(
             lambda line: not line.product_uom_id.is_zero(line.difference_qty)
         ).sorted(lambda line: -abs(line.difference_value))
-        row = header_row
-        for line in lines:
-            row += 1
-            product = line.product_id
-            sheet.write(row, 0, product.display_name)
-            sheet.write(row, 1, product.default_code or "")
-            sheet.write(row, 2, (product.abc_class or "").upper())
-            sheet.write(row, 3, line.location_id.display_name)
-            sheet.write(row, 4, line.lot_id.name or "")
-            sheet.write_number(row, 5, line.theoretical_qty, qty)
-            sheet.write_number(row, 6, line.counted_qty, qty)
-            sheet.write_number(row, 7, line.difference_qty, qty)
-            sheet.write_number(row, 8, line.difference_percent / 100.0, percent)
-            sheet.write_number(row, 9, product.standard_price, money)
-            sheet.write_number(row, 10, line.difference_value, money)
-            sheet.write(row, 11, reasons.get(line.reason, ""))
-        sheet.freeze_panes(header_row + 1, 0)
-        # Printed: landscape, one page wide, the header on every page.
-        set_print_setup(sheet, header_row)
-        sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
-        first, last = header_row + 2, max(row, header_row) + 1
-        total_row = row + 2
-        sheet.write(total_row, 9, self.env._("Losses"), total_label)
-        sheet.write_formula(
-            total_row,
-            10,
-            f'=SUMIF(K{first}:K{last},"<0")',
-            total_money,
-            sum(v for v in lines.mapped("difference_value") if v < 0),
-        )
-        sheet.write(total_row + 1, 9, self.env._("Gains"), total_label)
-        sheet.write_formula(
-            total_row + 1,
-            10,
-            f'=SUMIF(K{first}:K{last},">0")',
-            total_money,
-            sum(v for v in lines.mapped("difference_value") if v > 0),
-        )
-        sheet.write(total_row + 2, 9, self.env._("Net"), total_label)
-        sheet.write_formula(
-            total_row + 2,
-            10,
-            f"=SUM(K{first}:K{last})",
-            total_money,
-            sum(lines.mapped("difference_value")),
-        )
-        workbook.close()
-        return buffer.getvalue()
+        return [
+            {
+                "product": line.product_id.display_name,
+                "reference": line.product_id.default_code or "",
+                "abc": (line.product_id.abc_class or "").upper(),
+                "location": line.location_id.display_name,
+                "lot": line.lot_id.name or "",
+                "book_qty": line.theoretical_qty,
+                "counted_qty": line.counted_qty,
+                "difference_qty": line.difference_qty,
+                "difference_percent": line.difference_percent / 100.0,
+                "unit_cost": line.product_id.standard_price,
+                "difference_value": line.difference_value,
+                "reason": reasons.get(line.reason, ""),
+            }
+            for line in lines
+        ]
 
     # ------------------------------------------------------------------
     # Cycle count planning

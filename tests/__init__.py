@@ -15,3 +15,4 @@ from . import test_order_analysis
 from . import test_stock_count
 from . import test_inventory_planning
 from . import test_approval_mixin
+from . import test_rendering

@@ -7,7 +7,7 @@ from .protected import (
     write_protected,
 )
 from .records import changed_records
-from .xlsx import set_print_setup
+from .rendering import set_print_setup
 
 __all__ = [
     "changed_records",
