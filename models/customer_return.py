@@ -482,6 +482,10 @@ class CustomerReturn(models.Model):
         for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             move.quantity = move.product_uom_qty
         pickings.move_ids.picked = True
+        # Everything asked for is received at once: without these keys Odoo
+        # would open its backorder wizard (an action, not a validation) for
+        # any quantity it found short; goods that do not arrive are a new
+        # return, not a backorder waiting on this one.
         pickings.with_context(
             skip_backorder=True, picking_ids_not_to_backorder=pickings.ids
         ).button_validate()

@@ -212,7 +212,10 @@ class StockCountSession(models.Model):
         it was at their snapshot: the quants' quantity now, whatever moved it
         and whenever (as Odoo's own inventory conflict check compares). The
         quants are locked first, so a receipt validated at the same moment
-        waits for the count or makes it retry. Returns the flagged lines."""
+        waits for the count or makes it retry. Returns the flagged lines.
+
+        One method on purpose: the lock, the comparison and the flagging
+        must see the same quants in the same statement order."""
         lines = self.line_ids.filtered(lambda line: not line.needs_recount)
         if not lines:
             return lines
