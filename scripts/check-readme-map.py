@@ -4,6 +4,8 @@ addon's code folders is named in its "Layout" section (by its path, or by
 its name for the files of tools/), and every path the section names exists.
 Exits non-zero with the differences."""
 
+# A command-line check: it reports on standard output.
+# pylint: disable=print-used
 import re
 import sys
 from pathlib import Path
