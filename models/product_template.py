@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools import notification_action
+
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 
 
@@ -120,27 +122,15 @@ class ProductTemplate(models.Model):
     @api.model
     def _cron_compute_abc_classes(self):
         """Recompute the classes company by company, committing after each."""
-        companies = self.env["res.company"].search([("active", "=", True)])
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            self._compute_abc_classes(company)
-            if not cron._commit_progress(1):
-                return
+        self.env["res.company"]._cron_run_per_company([self._compute_abc_classes])
 
     def action_compute_abc_classes(self):
         if not self.env.user.has_group("stock.group_stock_manager"):
             raise AccessError(self.env._("Only stock managers can recompute the ABC classes."))
         changed = self.env["product.template"]._compute_abc_classes(self.env.company)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "ABC classes recomputed: %(count)s products changed class.",
-                    count=changed,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "ABC classes recomputed: %(count)s products changed class.",
+                count=changed,
+            )
+        )
