@@ -43,7 +43,7 @@ class ProductTemplate(models.Model):
                    SUM(CASE WHEN dest.usage = 'customer' THEN 1 ELSE -1 END
                        * m.quantity * sol.price_subtotal
                        / NULLIF(sol.product_uom_qty, 0)
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS value
+                       / %(order_rate)s) AS value
               FROM stock_move m
               JOIN stock_location src ON src.id = m.location_id
               JOIN stock_location dest ON dest.id = m.location_dest_id
@@ -59,6 +59,8 @@ class ProductTemplate(models.Model):
             """,
                 company=company.id,
                 date_from=date_from,
+                # In the company's currency, as sale.report converts amounts.
+                order_rate=SQL(self.env["sale.report"]._case_value_or_one("so.currency_rate")),
             )
         )
         return [(tmpl_id, value or 0.0) for tmpl_id, value in rows]
