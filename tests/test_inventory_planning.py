@@ -11,6 +11,7 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..tools import SOFT_RELOAD
 from ..wizards.stock_replenishment_planner import _round_up
 from .common import CustomerOrderCommon
 
@@ -154,6 +155,7 @@ class TestAbcClassification(CustomerOrderCommon):
             .action_compute_abc_classes()
         )
         self.assertIn("5", action["params"]["message"])
+        self.assertEqual(action["params"]["next"], SOFT_RELOAD)
         self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
         cron = self.env.ref("customer_order_management.ir_cron_compute_abc_classes")
         with patch.object(
