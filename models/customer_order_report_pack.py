@@ -70,7 +70,11 @@ class CustomerOrderReportPack(models.AbstractModel):
         return data
 
     def _get_section_channels(self, _company_domain, _start, _end, split):
-        labels = dict(self.env["customer.order.analysis"]._fields["order_channel"].selection)
+        labels = dict(
+            self.env["customer.order.analysis"]
+            ._fields["order_channel"]
+            ._description_selection(self.env)
+        )
         return [
             {
                 "channel": labels.get(entry["value"], entry["value"] or ""),
@@ -159,7 +163,9 @@ class CustomerOrderReportPack(models.AbstractModel):
                 ["product_min_qty:sum"],
             )
         )
-        classes = dict(self.env["product.template"]._fields["abc_class"].selection)
+        classes = dict(
+            self.env["product.template"]._fields["abc_class"]._description_selection(self.env)
+        )
         rows = []
         for product, ordered, delivered in demand:
             open_qty = ordered - delivered

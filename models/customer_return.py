@@ -276,26 +276,17 @@ class CustomerReturn(models.Model):
         self.ensure_one()
         return self.env._("Return Authorization %s", self.name)
 
-    def _open_record(self, record):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     def action_view_return_picking(self):
         self.ensure_one()
-        return self._open_record(self.return_picking_id)
+        return self.return_picking_id._get_records_action()
 
     def action_view_replacement_picking(self):
         self.ensure_one()
-        return self._open_record(self.replacement_picking_id)
+        return self.replacement_picking_id._get_records_action()
 
     def action_view_refund(self):
         self.ensure_one()
-        return self._open_record(self.refund_move_id)
+        return self.refund_move_id._get_records_action()
 
     def _get_return_address(self):
         """Where the customer sends the goods: the receiving warehouse, else

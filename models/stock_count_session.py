@@ -582,11 +582,14 @@ class StockCountSession(models.Model):
 
     @api.model
     def _cron_plan_cycle_counts(self):
-        """Plan the due counts company by company, committing after each."""
-        companies = self.env["res.company"].search([("active", "=", True)])
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            self._plan_cycle_counts(company)
-            if not cron._commit_progress(1):
-                return
+        """Company by company, run ``_get_cycle_count_cron_steps`` in order,
+        committing after each company."""
+        self.env["res.company"]._cron_run_per_company(self._get_cycle_count_cron_steps())
+
+    @api.model
+    def _get_cycle_count_cron_steps(self):
+        """Hook: the nightly steps of ``_cron_plan_cycle_counts``, each called
+        with one company, in this order: the ABC classes first, since the
+        planning reads them to know which counts are due (a class already
+        current is not written again)."""
+        return [self.env["product.template"]._compute_abc_classes, self._plan_cycle_counts]

@@ -1,9 +1,8 @@
 import base64
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import date_utils
 
 from ..tools.rendering import trend_svg
 
@@ -12,16 +11,15 @@ class CustomerOrderReportExport(models.TransientModel):
     _name = "customer.order.report.export"
     _description = "Export Order Report Pack"
 
-    date_from = fields.Date(
-        required=True,
-        default=lambda self: (
-            fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        ),
-    )
-    date_to = fields.Date(
-        required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(days=1),
-    )
+    @api.model
+    def _last_month(self):
+        """The first and last day of last month, where the user is: the
+        default period."""
+        today = fields.Date.context_today(self)
+        return date_utils.get_month(date_utils.subtract(today, months=1))
+
+    date_from = fields.Date(required=True, default=lambda self: self._last_month()[0])
+    date_to = fields.Date(required=True, default=lambda self: self._last_month()[1])
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
