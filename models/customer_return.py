@@ -407,14 +407,11 @@ class CustomerReturn(models.Model):
     def action_reject(self):
         """Open the wizard asking why the returns are rejected."""
         self._lock_for_decision()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Return"),
-            "res_model": "customer.return.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_return_ids": self.ids},
-        }
+        return self.env["customer.return.reject"]._get_records_action(
+            name=self.env._("Reject Return"),
+            target="new",
+            context={"default_return_ids": self.ids},
+        )
 
     def _action_reject(self, reason):
         if not (reason or "").strip():

@@ -159,14 +159,11 @@ class SaleOrder(models.Model):
         self._check_reviewer()
         for order in self:
             order._check_review_decidable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Order"),
-            "res_model": "sale.order.review.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_order_ids": self.ids},
-        }
+        return self.env["sale.order.review.reject"]._get_records_action(
+            name=self.env._("Reject Order"),
+            target="new",
+            context={"default_order_ids": self.ids},
+        )
 
     def action_view_review_issues(self):
         self.ensure_one()

@@ -12,8 +12,8 @@ from ..tools import (
     protected_write,
     write_protected,
 )
+from ..tools.actions import notification_action
 from ..tools.rendering import render_discrepancy_xlsx
-from .stock_count_line import VARIANCE_REASONS
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 # Written only by the session's own methods (see tools/protected.py): its
@@ -101,20 +101,14 @@ class StockCountSession(models.Model):
             session.recount_count = len(lines.filtered("needs_recount"))
             session.difference_value = sum(lines.mapped("difference_value"))
 
-    @api.constrains("location_id", "company_id")
+    @api.constrains("location_id")
     def _check_location(self):
+        # Its company: check_company on the field.
         for session in self:
             if session.location_id.usage != "internal":
                 raise ValidationError(
                     self.env._(
                         "Only internal locations can be counted, not %(location)s.",
-                        location=session.location_id.display_name,
-                    )
-                )
-            if session.location_id.company_id not in (session.company_id, False):
-                raise ValidationError(
-                    self.env._(
-                        "Location %(location)s belongs to another company.",
                         location=session.location_id.display_name,
                     )
                 )
@@ -272,20 +266,15 @@ class StockCountSession(models.Model):
         return flagged
 
     def _recount_notification(self, flagged):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "message": self.env._(
-                    "%(count)s lines moved since they were counted: recount them "
-                    "(filter 'To Recount'), then validate again.",
-                    count=len(flagged),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "%(count)s lines moved since they were counted: recount them "
+                "(filter 'To Recount'), then validate again.",
+                count=len(flagged),
+            ),
+            "warning",
+            sticky=True,
+        )
 
     def action_validate(self):
         """Check the count: every line counted, none moved since its snapshot;
@@ -455,7 +444,9 @@ class StockCountSession(models.Model):
         """The rows of the discrepancy workbook: the lines with a variance,
         largest value first, as dicts keyed as DISCREPANCY_COLUMNS."""
         self.ensure_one()
-        reasons = dict(VARIANCE_REASONS)
+        reasons = dict(
+            self.env["stock.count.line"]._fields["reason"]._description_selection(self.env)
+        )
         lines = self.line_ids.filtered(
             lambda line: not line.product_uom_id.is_zero(line.difference_qty)
         ).sorted(lambda line: -abs(line.difference_value))
