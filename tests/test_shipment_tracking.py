@@ -5,7 +5,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import CustomerOrderCommon
@@ -28,12 +28,6 @@ class TestShipmentTracking(CustomerOrderCommon):
         cls._set_stock(cls.storable, 100)
         cls.carrier = cls._create_carrier(
             "Fast Freight", "https://track.example.com/?ref=<shipmenttrackingnumber>"
-        )
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="com_stock_user",
-            groups="stock.group_stock_user",
-            company_id=cls.env.company.id,
         )
         cls.template_shipped = cls.env.ref(
             "customer_order_management.mail_template_shipment_shipped"
