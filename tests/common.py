@@ -335,6 +335,13 @@ class CustomerOrderCommon(DemoDataMixin, SaleCommon):
         ) as commit_progress:
             yield commit_progress
 
+    def _customer_mails(self, record, template):
+        """The messages of ``record`` sent to the customer from ``template``."""
+        subject = template._render_field("subject", record.ids)[record.id]
+        return record.message_ids.filtered(
+            lambda m: self.customer in m.partner_ids and m.subject == subject
+        )
+
     def _messages_with(self, record, text):
         return record.message_ids.filtered(lambda m: text in (m.subject or "") + str(m.body))
 

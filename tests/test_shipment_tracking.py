@@ -46,12 +46,6 @@ class TestShipmentTracking(CustomerOrderCommon):
         picking.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": f"TRK-{order.id}"})
         return order
 
-    def _customer_mails(self, record, template):
-        subject = template._render_field("subject", record.ids)[record.id]
-        return record.message_ids.filtered(
-            lambda m: self.customer in m.partner_ids and m.subject == subject
-        )
-
     def _event(self, picking, status, minutes_ago=0, **vals):
         return self.env["stock.picking.tracking.event"].create(
             {

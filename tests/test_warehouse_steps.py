@@ -58,10 +58,7 @@ class TestMultiStepWarehouse(CustomerOrderCommon):
         return picking
 
     def _shipped_mails(self, picking):
-        subject = self.template_shipped._render_field("subject", picking.ids)[picking.id]
-        return picking.message_ids.filtered(
-            lambda m: self.customer in m.partner_ids and m.subject == subject
-        )
+        return self._customer_mails(picking, self.template_shipped)
 
     def _analysis_row(self, order):
         self.env.flush_all()
