@@ -1,7 +1,8 @@
 {
     "name": "Customer Order Management",
-    "summary": "Order desk: multi-channel intake, rule-based review and approval, "
-    "confirmation back to the customer",
+    "summary": "Order desk: multi-channel intake, rule-based review and approval, shipment "
+    "tracking with carrier webhooks, portal returns and exchanges, cycle counts, replenishment "
+    "planning and order analytics (dashboard, PDF and XLSX packs)",
     "version": "19.0.2.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",

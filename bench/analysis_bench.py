@@ -271,7 +271,7 @@ def work(options):
         # pack and raw alternated, medians of the rounds.
         data = Pack._get_data(today - relativedelta(months=24), today, sections)
         rows = [
-            [row[key] for _label, key, _kind in Pack.SECTION_COLUMNS[code]]
+            [row[column.key] for column in Pack._get_section_columns(code)]
             for code in data["sections"]
             if code != "summary"
             for row in data.get(code, [])

@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import approval_mixin
 from . import sale_order_review_rule
 from . import sale_order_review_issue
 from . import sale_order_intake

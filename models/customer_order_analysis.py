@@ -172,7 +172,15 @@ class CustomerOrderAnalysis(models.Model):
         )
 
     def _select_line(self):
-        """The line's own columns (its product, quantities and amount)."""
+        """The line's own columns (its product, quantities and amount).
+
+        Quantities in the product's unit and amounts in the company's
+        currency, as ``sale.report`` converts them: the line's unit factor
+        over the product's, and the order's rate (1 when it has none) through
+        ``sale.report``'s own ``_case_value_or_one``. sale.report then turns
+        the amounts into the current company's currency at today's rate; the
+        analysis keeps each company's currency (``currency_id``)."""
+        order_rate = self.env["sale.report"]._case_value_or_one("s.currency_rate")
         return SQL(
             """
             l.product_id AS product_id,
@@ -181,9 +189,9 @@ class CustomerOrderAnalysis(models.Model):
             l.product_uom_qty * u.factor / u2.factor AS qty_ordered,
             l.qty_delivered * u.factor / u2.factor AS qty_delivered,
             COALESCE(r.qty_returned / u2.factor, 0.0) AS qty_returned,
-            l.price_subtotal / CASE COALESCE(s.currency_rate, 0)
-                WHEN 0 THEN 1.0 ELSE s.currency_rate END AS price_subtotal
-            """
+            l.price_subtotal / %s AS price_subtotal
+            """,
+            SQL(order_rate),
         )
 
     def _from_order(self):

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils
 
 from .customer_order_analysis import BACKLOG_STAGES, KPI_BREAKDOWNS, LINE_SUMS, day_start
 
@@ -58,7 +58,11 @@ class CustomerOrderKpi(models.AbstractModel):
         nothing to measure), backlog (when asked: list of ``{stage,
         age_bucket, count}``) and, per breakdown asked, the list of ``{value, **kpis}``
         under ``breakdowns[key]`` (months as the ORM's read_group gives
-        them, partners and products as records)."""
+        them, partners and products as records).
+
+        One method on purpose: both queries are built on the same ``lines``
+        query object (its table alias, joins and breakdown keys), which
+        split methods would have to pass around piece by piece."""
         lines_domain = [("state", "=", "sale"), *(domain or [])]
         if date_from:
             lines_domain.append(("date_order", ">=", date_from))
@@ -167,12 +171,10 @@ class CustomerOrderKpi(models.AbstractModel):
             expression = by_month._read_group_groupby(query.table, "date_order:month", query)
             return expression, lambda month: month, None
         # context_timestamp: the moment where the user is (the same env.tz).
-        month = fields.Datetime.context_timestamp(self, date_from).date().replace(day=1)
+        local_from = fields.Datetime.context_timestamp(self, date_from).date()
+        first = date_utils.start_of(local_from, "month")
         last = fields.Datetime.context_timestamp(self, date_to - timedelta(microseconds=1)).date()
-        months = []
-        while month <= last:
-            months.append(month)
-            month += relativedelta(months=1)
+        months = list(date_utils.date_range(first, last)) if first <= last else []
         expression = SQL(
             "width_bucket(%s, %s::timestamp[])",
             SQL.identifier(query.table, "date_order"),
@@ -256,7 +258,7 @@ class CustomerOrderKpi(models.AbstractModel):
         # the user is.
         tz, by_month = self._in_user_tz()
         local_now = fields.Datetime.context_timestamp(self, now)
-        first_day = (local_now - relativedelta(months=11)).date().replace(day=1)
+        first_day = date_utils.start_of(date_utils.subtract(local_now.date(), months=11), "month")
         trend = by_month._read_group(
             [("state", "=", "sale"), ("date_order", ">=", day_start(first_day, tz))],
             ["date_order:month"],

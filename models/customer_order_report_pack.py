@@ -1,23 +1,17 @@
-import io
 import itertools
-from datetime import datetime, time
 
-import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
-from odoo.tools.translate import LazyTranslate
 
-from ..tools import set_print_setup
+from ..tools.rendering import SECTION_COLUMNS, render_report_pack
 from .customer_order_analysis import BACKLOG_STAGES, day_start
 from .customer_order_report_section import SECTIONS
 
-_lt = LazyTranslate(__name__)
 _cursor_numbers = itertools.count(1)
-NUMBER_KINDS = ("int", "qty", "money")
 
 
 class CustomerOrderReportPack(models.AbstractModel):
@@ -76,7 +70,11 @@ class CustomerOrderReportPack(models.AbstractModel):
         return data
 
     def _get_section_channels(self, _company_domain, _start, _end, split):
-        labels = dict(self.env["customer.order.analysis"]._fields["order_channel"].selection)
+        labels = dict(
+            self.env["customer.order.analysis"]
+            ._fields["order_channel"]
+            ._description_selection(self.env)
+        )
         return [
             {
                 "channel": labels.get(entry["value"], entry["value"] or ""),
@@ -165,7 +163,9 @@ class CustomerOrderReportPack(models.AbstractModel):
                 ["product_min_qty:sum"],
             )
         )
-        classes = dict(self.env["product.template"]._fields["abc_class"].selection)
+        classes = dict(
+            self.env["product.template"]._fields["abc_class"]._description_selection(self.env)
+        )
         rows = []
         for product, ordered, delivered in demand:
             open_qty = ordered - delivered
@@ -185,56 +185,15 @@ class CustomerOrderReportPack(models.AbstractModel):
         return sorted(rows, key=lambda r: -r["shortage"])
 
     # ------------------------------------------------------------------
-    # XLSX
+    # XLSX (drawn by tools/rendering/report_pack.py)
     # ------------------------------------------------------------------
 
-    SECTION_COLUMNS = {
-        "channels": [
-            (_lt("Channel"), "channel", "text"),
-            (_lt("Orders"), "orders", "int"),
-            (_lt("Revenue"), "revenue", "money"),
-        ],
-        "products": [
-            (_lt("Product"), "product", "text"),
-            (_lt("Ordered"), "qty_ordered", "qty"),
-            (_lt("Delivered"), "qty_delivered", "qty"),
-            (_lt("Returned"), "qty_returned", "qty"),
-            (_lt("Revenue"), "revenue", "money"),
-        ],
-        "customers": [
-            (_lt("Customer"), "customer", "text"),
-            (_lt("Orders"), "orders", "int"),
-            (_lt("Revenue"), "revenue", "money"),
-            (_lt("Returned Qty"), "qty_returned", "qty"),
-        ],
-        "returns": [
-            (_lt("Return"), "reference", "text"),
-            (_lt("Requested On"), "date", "date"),
-            (_lt("Customer"), "customer", "text"),
-            (_lt("Product"), "product", "text"),
-            (_lt("Quantity"), "quantity", "qty"),
-            (_lt("Reason"), "reason", "text"),
-            (_lt("Resolution"), "resolution", "text"),
-            (_lt("Status"), "state", "text"),
-        ],
-        "backlog": [
-            (_lt("Order"), "order", "text"),
-            (_lt("Customer"), "customer", "text"),
-            (_lt("Stage"), "stage", "text"),
-            (_lt("Days in Stage"), "days", "int"),
-            (_lt("Promised"), "promised", "date"),
-            (_lt("Late"), "late", "bool"),
-        ],
-        "inventory": [
-            (_lt("Product"), "product", "text"),
-            (_lt("ABC Class"), "abc", "text"),
-            (_lt("On Hand"), "on_hand", "qty"),
-            (_lt("Free"), "free", "qty"),
-            (_lt("Open Demand"), "open_demand", "qty"),
-            (_lt("Reorder Min"), "reorder_min", "qty"),
-            (_lt("Shortage"), "shortage", "qty"),
-        ],
-    }
+    @api.model
+    def _get_section_columns(self, code):
+        """Hook: the columns (``tools.rendering.Column``) of section
+        ``code``'s sheet, called by ``_render_xlsx``. Override to add one,
+        with its key in the rows of ``_get_section_<code>``."""
+        return SECTION_COLUMNS[code]
 
     @api.model
     def _section_label(self, code):
@@ -247,141 +206,13 @@ class CustomerOrderReportPack(models.AbstractModel):
     @api.model
     def _render_xlsx(self, data):
         """The pack as XLSX bytes: a summary sheet (KPIs, monthly trend and
-        its native chart), then one sheet per section."""
-        output = io.BytesIO()
-        book = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
-        currency = data["currency"]
-        money_format = (
-            f"{currency.symbol} #,##0.00"
-            if currency.position == "before"
-            else f"#,##0.00 {currency.symbol}"
-        )
-        formats = {
-            "title": book.add_format({"bold": True, "font_size": 14}),
-            "header": book.add_format(
-                {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
-            ),
-            "label": book.add_format({"bold": True}),
-            "text": book.add_format(),
-            "int": book.add_format({"num_format": "#,##0"}),
-            "qty": book.add_format({"num_format": "#,##0.00"}),
-            "money": book.add_format({"num_format": money_format}),
-            "percent": book.add_format({"num_format": "0.0%"}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-            "month": book.add_format({"num_format": "mmm yyyy"}),
-            "bool": book.add_format({"align": "center"}),
-            "total": book.add_format({"bold": True, "top": 1, "num_format": money_format}),
-        }
-        summary = book.add_worksheet(self.env._("Summary"))
-        summary.set_column(0, 0, 28)
-        summary.set_column(1, 3, 16)
-        set_print_setup(summary)
-        summary.write(0, 0, self.env._("Order Management Summary"), formats["title"])
-        summary.write(
-            1,
-            0,
-            self.env._(
-                "%(start)s to %(end)s (%(tz)s)",
-                start=fields.Date.to_string(data["date_from"]),
-                end=fields.Date.to_string(data["date_to"]),
-                tz=data["tz"],
-            ),
-        )
-        kpis = data["kpis"]
-        kpi_rows = [
-            (self.env._("Orders"), kpis["orders"], "int"),
-            (self.env._("Revenue"), kpis["revenue"], "money"),
-            (self.env._("Average Order Value"), kpis["average_order_value"], "money"),
-            (self.env._("On-time Delivery Rate"), kpis["on_time_rate"], "percent"),
-            (self.env._("Fill Rate"), kpis["fill_rate"], "percent"),
-            (self.env._("Return Rate"), kpis["return_rate"], "percent"),
-            (self.env._("Average Review Time (h)"), kpis["average_review_hours"], "qty"),
+        its native chart), then one sheet per section of ``data``."""
+        sections = [
+            (self._section_label(code), self._get_section_columns(code), data.get(code, []))
+            for code in data["sections"]
+            if code != "summary"
         ]
-        summary.write_row(3, 0, [self.env._("Indicator"), self.env._("Value")], formats["header"])
-        for offset, (label, value, kind) in enumerate(kpi_rows, start=4):
-            summary.write(offset, 0, label, formats["label"])
-            if value is None:
-                summary.write(offset, 1, "-")
-            else:
-                summary.write(offset, 1, value, formats[kind])
-        trend_row = 4 + len(kpi_rows) + 1
-        summary.write_row(
-            trend_row,
-            0,
-            [self.env._("Month"), self.env._("Orders"), self.env._("Revenue")],
-            formats["header"],
-        )
-        for offset, point in enumerate(data["trend"], start=trend_row + 1):
-            summary.write_datetime(
-                offset, 0, datetime.combine(point["month"], time.min), formats["month"]
-            )
-            summary.write(offset, 1, point["orders"], formats["int"])
-            summary.write(offset, 2, point["revenue"], formats["money"])
-        if data["trend"]:
-            last = trend_row + len(data["trend"])
-            chart = book.add_chart({"type": "line"})
-            chart.add_series(
-                {
-                    "name": self.env._("Revenue"),
-                    "categories": [summary.name, trend_row + 1, 0, last, 0],
-                    "values": [summary.name, trend_row + 1, 2, last, 2],
-                    "marker": {"type": "circle"},
-                }
-            )
-            chart.set_title({"name": self.env._("Revenue by Month")})
-            chart.set_legend({"none": True})
-            # Months on the axis, not date serial numbers.
-            chart.set_x_axis({"date_axis": True, "num_format": "mmm yyyy"})
-            summary.insert_chart(3, 4, chart)
-        for code in data["sections"]:
-            if code == "summary":
-                continue
-            self._write_section_sheet(book, formats, code, data.get(code, []))
-        book.close()
-        return output.getvalue()
-
-    def _write_section_sheet(self, book, formats, code, rows):
-        """One section's sheet; ``rows`` may be any iterable (written as it
-        comes, with constant memory)."""
-        sheet = book.add_worksheet(self._section_label(code))
-        columns = self.SECTION_COLUMNS[code]
-        for col, (_label, _key, kind) in enumerate(columns):
-            sheet.set_column(col, col, 30 if kind == "text" else 14)
-        sheet.write_row(
-            0, 0, [self.env._(label) for label, _key, _kind in columns], formats["header"]
-        )
-        sheet.freeze_panes(1, 0)
-        set_print_setup(sheet, header_row=0)
-        money_cols = [col for col, (_l, _k, kind) in enumerate(columns) if kind == "money"]
-        totals = dict.fromkeys(money_cols, 0.0)
-        # One typed writer per column, chosen once (the rows may be many):
-        # no type guessing per cell. Empty values leave the cell empty (no
-        # FALSE for an empty text); a zero quantity is written.
-        number_cols, other_cols = [], []
-        for col, (_label, key, kind) in enumerate(columns):
-            if kind in NUMBER_KINDS:
-                number_cols.append((col, key, col in totals, formats[kind]))
-            else:
-                write = sheet.write_datetime if kind == "date" else sheet.write_string
-                other_cols.append((col, key, kind == "bool", write, formats[kind]))
-        write_number = sheet.write_number
-        last = 0
-        for last, row in enumerate(rows, start=1):
-            for col, key, is_bool, write, cell_format in other_cols:
-                value = row[key]
-                if value:
-                    write(last, col, "✔" if is_bool else value, cell_format)
-            for col, key, in_total, cell_format in number_cols:
-                value = row[key]
-                if value is not None and value is not False:
-                    write_number(last, col, value, cell_format)
-                    if in_total:
-                        totals[col] += value
-        sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
-        if last and money_cols:
-            sheet.write(last + 1, 0, self.env._("Total"), formats["label"])
-            for col, total in totals.items():
-                sheet.write(last + 1, col, total, formats["total"])
+        return render_report_pack(data, sections, self.env._)
 
 
 class _BacklogRows:

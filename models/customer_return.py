@@ -9,7 +9,6 @@ from odoo.fields import Command
 from ..tools import (
     check_protected_create,
     check_protected_write,
-    lock_rows_nowait,
     serialize_on,
     write_protected,
 )
@@ -52,7 +51,13 @@ MAX_QUANTITY = 1e12
 class CustomerReturn(models.Model):
     _name = "customer.return"
     _description = "Customer Return"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.order.approval.mixin",
+    ]
+    _approval_activity_type = "customer_order_management.mail_activity_return_review"
     _order = "id desc"
     _check_company_auto = True
 
@@ -271,26 +276,17 @@ class CustomerReturn(models.Model):
         self.ensure_one()
         return self.env._("Return Authorization %s", self.name)
 
-    def _open_record(self, record):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     def action_view_return_picking(self):
         self.ensure_one()
-        return self._open_record(self.return_picking_id)
+        return self.return_picking_id._get_records_action()
 
     def action_view_replacement_picking(self):
         self.ensure_one()
-        return self._open_record(self.replacement_picking_id)
+        return self.replacement_picking_id._get_records_action()
 
     def action_view_refund(self):
         self.ensure_one()
-        return self._open_record(self.refund_move_id)
+        return self.refund_move_id._get_records_action()
 
     def _get_return_address(self):
         """Where the customer sends the goods: the receiving warehouse, else
@@ -330,18 +326,10 @@ class CustomerReturn(models.Model):
             ret.line_ids._check_returnable_qty()
 
     def _lock_for_decision(self):
-        """Lock the returns' rows: two reviewers deciding at the same moment
-        cannot both win (the second gets a clear error, one receipt only)."""
-        lock_rows_nowait(
-            self,
-            self.env._(
-                "Another user is deciding on these returns right now. "
-                "Reload the page and try again."
-            ),
-        )
-
-    def _check_decidable(self):
-        self._lock_for_decision()
+        """Lock the submitted returns for a decision and check that they
+        wait for one and that the user is a reviewer (approving a request
+        outside the window takes more: see ``_get_approver_groups``)."""
+        self._approval_lock()
         for ret in self:
             if ret.state != "submitted":
                 raise UserError(
@@ -357,17 +345,36 @@ class CustomerReturn(models.Model):
         if not self.env.user.has_group("customer_order_management.group_order_reviewer"):
             raise AccessError(self.env._("Only return reviewers can approve or reject returns."))
 
-    def _check_window_approval(self):
-        if not self.env.user.has_group("customer_order_management.group_order_manager"):
-            late = self.filtered("is_outside_window")
-            if late:
-                raise AccessError(
-                    self.env._(
-                        "Return %s was requested outside the return window: only an "
-                        "order management manager can approve it.",
-                        late[0].name,
-                    )
-                )
+    # ------------------------------------------------------------------
+    # Approval cycle hooks (see customer.order.approval.mixin)
+    # ------------------------------------------------------------------
+
+    def _get_approver_groups(self):
+        """Reviewers decide; a request outside the return window is approved
+        by a manager only."""
+        self.ensure_one()
+        if self.is_outside_window:
+            return self.env.ref("customer_order_management.group_order_manager")
+        return self.env.ref("customer_order_management.group_order_reviewer")
+
+    def _get_approver_error(self):
+        late = self.filtered("is_outside_window")[:1]
+        if late:
+            return self.env._(
+                "Return %s was requested outside the return window: only an "
+                "order management manager can approve it.",
+                late.name,
+            )
+        return self.env._("Only return reviewers can approve or reject returns.")
+
+    def _get_approval_activity_summary(self):
+        self.ensure_one()
+        return self.env._("Review return %s", self.name)
+
+    def _get_approval_busy_message(self):
+        return self.env._(
+            "Another user is deciding on these returns right now. Reload the page and try again."
+        )
 
     # ------------------------------------------------------------------
     # Workflow
@@ -379,19 +386,19 @@ class CustomerReturn(models.Model):
                 raise UserError(self.env._("Return %s is already submitted.", ret.name))
         self._check_request()
         write_protected(self, {"state": "submitted", "request_date": fields.Datetime.now()})
-        self._schedule_review_activities()
+        self._schedule_approval_activities()
         self._send_return_mail("customer_order_management.mail_template_return_submitted")
         return True
 
     def action_approve(self):
-        self._check_decidable()
-        self._check_window_approval()
+        self._lock_for_decision()
+        self._check_approver()
         self._check_request()
         now = fields.Datetime.now()
         write_protected(
             self, {"state": "approved", "decision_date": now, "decided_by_id": self.env.user.id}
         )
-        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        self._close_approval_activities()
         for ret in self:
             ret._create_return_picking()
         self._send_return_mail("customer_order_management.mail_template_return_approved")
@@ -399,20 +406,17 @@ class CustomerReturn(models.Model):
 
     def action_reject(self):
         """Open the wizard asking why the returns are rejected."""
-        self._check_decidable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Return"),
-            "res_model": "customer.return.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_return_ids": self.ids},
-        }
+        self._lock_for_decision()
+        return self.env["customer.return.reject"]._get_records_action(
+            name=self.env._("Reject Return"),
+            target="new",
+            context={"default_return_ids": self.ids},
+        )
 
     def _action_reject(self, reason):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the customer a reason for the rejection."))
-        self._check_decidable()
+        self._lock_for_decision()
         write_protected(
             self,
             {
@@ -422,7 +426,7 @@ class CustomerReturn(models.Model):
                 "decided_by_id": self.env.user.id,
             },
         )
-        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        self._close_approval_activities()
         self._send_return_mail("customer_order_management.mail_template_return_rejected")
         return True
 
@@ -440,7 +444,7 @@ class CustomerReturn(models.Model):
         # sudo: a salesperson cancelling the return cancels its receipt too.
         pickings.sudo().action_cancel()
         write_protected(self, {"state": "cancelled"})
-        self.activity_unlink(["customer_order_management.mail_activity_return_review"])
+        self._close_approval_activities()
         return True
 
     def action_draft(self):
@@ -466,6 +470,10 @@ class CustomerReturn(models.Model):
         for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             move.quantity = move.product_uom_qty
         pickings.move_ids.picked = True
+        # Everything asked for is received at once: without these keys Odoo
+        # would open its backorder wizard (an action, not a validation) for
+        # any quantity it found short; goods that do not arrive are a new
+        # return, not a backorder waiting on this one.
         pickings.with_context(
             skip_backorder=True, picking_ids_not_to_backorder=pickings.ids
         ).button_validate()
@@ -536,7 +544,7 @@ class CustomerReturn(models.Model):
             ret._scrap_returned_goods()
             ret._create_refund()
             ret._create_replacement()
-        to_receive._check_done()
+        to_receive._mark_done_if_complete()
 
     def _get_receipts(self):
         self.ensure_one()
@@ -649,8 +657,9 @@ class CustomerReturn(models.Model):
         if delivery or not self.replacement_picking_id:
             write_protected(self, {"replacement_picking_id": (delivery or pickings[:1]).id})
 
-    def _check_done(self):
-        """Received returns whose resolutions are complete are done."""
+    def _mark_done_if_complete(self):
+        """Received returns whose resolutions are complete are done: they
+        are marked so and the customer is told."""
         done = self.filtered(
             lambda r: (
                 r.state == "received"
@@ -676,37 +685,6 @@ class CustomerReturn(models.Model):
             ret.message_post_with_source(
                 template, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
-
-    def _schedule_review_activities(self):
-        """An activity for each reviewer who can decide (managers only for a
-        request outside the return window)."""
-        activity_type = self.env.ref("customer_order_management.mail_activity_return_review")
-        reviewer = self.env.ref("customer_order_management.group_order_reviewer")
-        manager = self.env.ref("customer_order_management.group_order_manager")
-        activities = []
-        model_id = self.env["ir.model"]._get_id(self._name)
-        for ret in self:
-            group = manager if ret.is_outside_window else reviewer
-            # sudo: who the reviewers are is not readable by every salesperson.
-            users = group.sudo().all_user_ids.filtered(
-                lambda u, ret=ret: not u.share and ret.company_id in u.company_ids
-            )
-            deadline = fields.Date.context_today(self) + timedelta(days=1)
-            activities += [
-                {
-                    "res_model_id": model_id,
-                    "res_id": ret.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": user.id,
-                    "date_deadline": deadline,
-                    "summary": self.env._("Review return %s", ret.name),
-                    "automated": True,
-                }
-                for user in users
-            ]
-        if activities:
-            # sudo: the requester schedules the reviewers' activities.
-            self.env["mail.activity"].sudo().create(activities)
 
     # ------------------------------------------------------------------
     # Portal

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools import notification_action
+
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 
 
@@ -41,7 +43,7 @@ class ProductTemplate(models.Model):
                    SUM(CASE WHEN dest.usage = 'customer' THEN 1 ELSE -1 END
                        * m.quantity * sol.price_subtotal
                        / NULLIF(sol.product_uom_qty, 0)
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS value
+                       / %(order_rate)s) AS value
               FROM stock_move m
               JOIN stock_location src ON src.id = m.location_id
               JOIN stock_location dest ON dest.id = m.location_dest_id
@@ -57,6 +59,8 @@ class ProductTemplate(models.Model):
             """,
                 company=company.id,
                 date_from=date_from,
+                # In the company's currency, as sale.report converts amounts.
+                order_rate=SQL(self.env["sale.report"]._case_value_or_one("so.currency_rate")),
             )
         )
         return [(tmpl_id, value or 0.0) for tmpl_id, value in rows]
@@ -120,27 +124,15 @@ class ProductTemplate(models.Model):
     @api.model
     def _cron_compute_abc_classes(self):
         """Recompute the classes company by company, committing after each."""
-        companies = self.env["res.company"].search([("active", "=", True)])
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            self._compute_abc_classes(company)
-            if not cron._commit_progress(1):
-                return
+        self.env["res.company"]._cron_run_per_company([self._compute_abc_classes])
 
     def action_compute_abc_classes(self):
         if not self.env.user.has_group("stock.group_stock_manager"):
             raise AccessError(self.env._("Only stock managers can recompute the ABC classes."))
         changed = self.env["product.template"]._compute_abc_classes(self.env.company)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "ABC classes recomputed: %(count)s products changed class.",
-                    count=changed,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "ABC classes recomputed: %(count)s products changed class.",
+                count=changed,
+            )
+        )

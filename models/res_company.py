@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -79,3 +79,25 @@ class ResCompany(models.Model):
     _return_window_days_positive = models.Constraint(
         "CHECK(return_window_days >= 0)", "The return window cannot be negative."
     )
+
+    @api.model
+    def _cron_run_per_company(self, steps):
+        """The per-company loop of the nightly inventory crons: run ``steps``
+        (callables taking one company) for every active company, in the
+        order given, then commit that company's work, so a failing company
+        leaves the ones before it done. Stops when the cron's time is up: the
+        next run starts over, and steps that write only what changed redo
+        nothing.
+
+        Returns the companies whose steps all ran."""
+        companies = self.search([("active", "=", True)])
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(companies))
+        done = self.browse()
+        for company in companies:
+            for step in steps:
+                step(company)
+            done |= company
+            if not cron._commit_progress(1):
+                break
+        return done

@@ -111,12 +111,9 @@ class SaleOrder(models.Model):
         self.ensure_one()
         returnable = self.order_line._get_returnable_qty()
         reason = self.env["customer.return.reason"].search([], limit=1)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("New Return"),
-            "res_model": "customer.return",
-            "view_mode": "form",
-            "context": {
+        return self.env["customer.return"]._get_records_action(
+            name=self.env._("New Return"),
+            context={
                 "default_order_id": self.id,
                 "default_line_ids": [
                     Command.create(
@@ -126,4 +123,4 @@ class SaleOrder(models.Model):
                     if qty > 0
                 ],
             },
-        }
+        )

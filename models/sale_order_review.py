@@ -10,7 +10,6 @@ from ..tools import (
     check_protected_create,
     check_protected_write,
     is_protected_write_granted,
-    lock_rows_nowait,
     protected_write,
     write_protected,
 )
@@ -30,7 +29,10 @@ REVIEW_OWNED_FIELDS = {"review_state", "review_date", "review_decision_date"}
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "customer.order.approval.mixin"]
+    _approval_activity_type = "customer_order_management.mail_activity_order_review"
+    _approval_tracked_fields = ("review_state", "lifecycle_stage")
 
     review_state = fields.Selection(
         REVIEW_STATES,
@@ -86,7 +88,7 @@ class SaleOrder(models.Model):
                 )
             if order.review_state in ("to_review", "approved"):
                 raise UserError(self.env._("Order %s is already submitted for review.", order.name))
-        self._lock_for_review()
+        self._approval_lock()
         # sudo: issues are the rules' verdicts; salespeople may read them but
         # never create or change them themselves.
         self.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
@@ -94,17 +96,19 @@ class SaleOrder(models.Model):
         with protected_write(self.env["sale.order.review.issue"]) as issues:
             issues.create(
                 [
-                    self._prepare_review_issue_vals(order, rule, message)
+                    order._prepare_review_issue_vals(rule, message)
                     for order, flagged in results.items()
                     for rule, message in flagged
                 ]
             )
         now = fields.Datetime.now()
         blocked = self.filtered(lambda o: any(rule.blocking for rule, _m in results.get(o, [])))
-        (self - blocked)._write_review_state("approved", review_date=now, review_decision_date=now)
-        blocked._write_review_state("to_review", review_date=now, review_decision_date=False)
-        self._message_log_review_submission(results)
-        blocked._schedule_review_activities()
+        notes = self._get_review_submission_notes(results)
+        (self - blocked)._write_review_state(
+            "approved", notes, review_date=now, review_decision_date=now
+        )
+        blocked._write_review_state("to_review", notes, review_date=now, review_decision_date=False)
+        blocked._schedule_approval_activities()
         (self - blocked)._after_review_approved()
         return True
 
@@ -112,7 +116,7 @@ class SaleOrder(models.Model):
         """Approve, as the current user, the open issues of the orders that
         the user's groups allow; an order with no blocking issue left is
         approved."""
-        self._lock_for_review()
+        self._approval_lock()
         user = self.env.user
         decisions = {}
         for order in self:
@@ -138,11 +142,15 @@ class SaleOrder(models.Model):
             )
             if not (open_issues - decidable).filtered("blocking"):
                 approved_orders |= order
-        self._message_log_review_decision(
+        notes = self._get_review_decision_notes(
             {order: decidable for order, (_open, decidable) in decisions.items()}
         )
-        approved_orders._write_review_state("approved", review_decision_date=now)
-        approved_orders._close_review_activities()
+        # Orders still waiting for another approver get the note alone.
+        (self - approved_orders)._log_approval_decision(
+            {oid: note for oid, note in notes.items() if oid not in approved_orders.ids}
+        )
+        approved_orders._write_review_state("approved", notes, review_decision_date=now)
+        approved_orders._close_approval_activities()
         approved_orders._after_review_approved()
         return True
 
@@ -151,14 +159,11 @@ class SaleOrder(models.Model):
         self._check_reviewer()
         for order in self:
             order._check_review_decidable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Order"),
-            "res_model": "sale.order.review.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_order_ids": self.ids},
-        }
+        return self.env["sale.order.review.reject"]._get_records_action(
+            name=self.env._("Reject Order"),
+            target="new",
+            context={"default_order_ids": self.ids},
+        )
 
     def action_view_review_issues(self):
         self.ensure_one()
@@ -176,7 +181,7 @@ class SaleOrder(models.Model):
     def _action_review_reject(self, reason):
         """Reject the review of the orders; called by the reject wizard."""
         self._check_reviewer()
-        self._lock_for_review()
+        self._approval_lock()
         now = fields.Datetime.now()
         for order in self:
             order._check_review_decidable()
@@ -186,7 +191,7 @@ class SaleOrder(models.Model):
             open_issues, {"state": "rejected", "decided_by_id": self.env.uid, "decided_date": now}
         )
         self._write_review_state("rejected", review_decision_date=now)
-        self._close_review_activities()
+        self._close_approval_activities()
         for order in self:
             order.message_post(
                 body=self.env._(
@@ -205,20 +210,22 @@ class SaleOrder(models.Model):
             [("company_id", "in", [False, *self.company_id.ids])]
         )
 
-    def _prepare_review_issue_vals(self, order, rule, message):
-        """Hook: the values of the issue ``rule`` raises on ``order``."""
+    def _prepare_review_issue_vals(self, rule, message):
+        """Hook: the values of the issue ``rule`` raises on ``self`` (one order)."""
+        self.ensure_one()
         return {
-            "order_id": order.id,
+            "order_id": self.id,
             "rule_id": rule.id,
             "message": message,
             "blocking": rule.blocking,
         }
 
-    def _review_is_required(self):
-        """Hook: whether ``self`` (one unreviewed order) must pass review
-        before confirmation; by default, when a blocking rule flags it.
+    def _get_review_findings(self):
+        """Hook: what makes ``self`` (one unreviewed order) go through review
+        before confirmation: the ``(rule, message)`` findings of the blocking
+        rules that flag it (empty: no review needed).
 
-        Called by ``_confirmation_error_message``."""
+        Called by ``_review_confirmation_error``."""
         self.ensure_one()
         rules = self._get_review_rules().filtered("blocking")
         if not rules:
@@ -254,7 +261,7 @@ class SaleOrder(models.Model):
                 issues="\n".join(f"- {message}" for message in blocking.mapped("message")),
             )
         if self.review_state != "approved":
-            flagged = self._review_is_required()
+            flagged = self._get_review_findings()
             if flagged:
                 return self.env._(
                     "Order %(order)s must be submitted for review before confirmation:\n%(issues)s",
@@ -294,21 +301,10 @@ class SaleOrder(models.Model):
         if to_confirm:
             to_confirm.action_confirm()
 
-    def _write_review_state(self, review_state, **values):
+    def _write_review_state(self, review_state, notes=None, **values):
         """The one place the review state is written, by the review methods
-        after their checks."""
-        if self:
-            write_protected(self, dict(values, review_state=review_state))
-
-    def _lock_for_review(self):
-        """Lock the orders' rows so that two reviewers deciding at the same
-        moment cannot both win: the second gets a clear error."""
-        lock_rows_nowait(
-            self,
-            self.env._(
-                "Another user is deciding on these orders right now. Reload the page and try again."
-            ),
-        )
+        after their checks; logged with ``notes`` (``{order id: body}``)."""
+        self._write_decision(dict(values, review_state=review_state), notes)
 
     def _check_reviewer(self):
         if not self.env.user.has_group("customer_order_management.group_order_reviewer"):
@@ -341,13 +337,14 @@ class SaleOrder(models.Model):
             return
         # sudo: stale verdicts are removed with the review they belonged to.
         orders.review_issue_ids.sudo().filtered(lambda i: i.state == "open").unlink()
-        orders._write_review_state("not_reviewed", review_date=False, review_decision_date=False)
-        orders._close_review_activities()
-        for order in orders:
-            order.message_post(
-                body=self.env._("The order changed after its review: it must be reviewed again."),
-                subtype_xmlid="mail.mt_note",
-            )
+        note = self.env._("The order changed after its review: it must be reviewed again.")
+        orders._write_review_state(
+            "not_reviewed",
+            dict.fromkeys(orders.ids, note),
+            review_date=False,
+            review_decision_date=False,
+        )
+        orders._close_approval_activities()
 
     def _get_review_signature(self):
         """The products and quantities of the order, to compare orders."""
@@ -358,9 +355,35 @@ class SaleOrder(models.Model):
             if line.product_id and not line.display_type
         )
 
-    def _message_log_review_submission(self, results):
-        """Log the submission of each order with the issues the rules found
-        (one batch of notes for all orders)."""
+    # ------------------------------------------------------------------
+    # Approval cycle hooks (see customer.order.approval.mixin)
+    # ------------------------------------------------------------------
+
+    def _get_approver_groups(self):
+        """The approver groups of the order's open blocking issues."""
+        self.ensure_one()
+        return self.review_issue_ids.filtered(
+            lambda i: i.state == "open" and i.blocking
+        ).approver_group_id
+
+    def _get_approval_deadline(self):
+        """Within the company's review SLA."""
+        self.ensure_one()
+        deadline = fields.Datetime.now() + timedelta(hours=self.company_id.order_review_sla_hours)
+        return deadline.date()
+
+    def _get_approval_activity_summary(self):
+        self.ensure_one()
+        return self.env._("Review order %s", self.name)
+
+    def _get_approval_busy_message(self):
+        return self.env._(
+            "Another user is deciding on these orders right now. Reload the page and try again."
+        )
+
+    def _get_review_submission_notes(self, results):
+        """The note of each order's submission, with the issues the rules
+        found: ``{order id: body}``."""
         warning = self.env._("warning")
         bodies = {}
         for order in self:
@@ -378,11 +401,12 @@ class SaleOrder(models.Model):
                     for rule, message in flagged
                 ),
             )
-        self._message_log_batch(bodies)
+        return bodies
 
-    def _message_log_review_decision(self, decisions):
-        """Log, in one batch, which issues the current user approved on each
-        order; ``decisions`` maps orders to their approved issues."""
+    def _get_review_decision_notes(self, decisions):
+        """Which issues the current user approved on each order
+        (``decisions`` maps orders to their approved issues): ``{order id:
+        body}``."""
         bodies = {
             order.id: Markup("%s<ul>%s</ul>")
             % (
@@ -395,43 +419,4 @@ class SaleOrder(models.Model):
             for order, issues in decisions.items()
             if issues
         }
-        if bodies:
-            self.browse(list(bodies))._message_log_batch(bodies)
-
-    def _schedule_review_activities(self):
-        """Give each approver of an order's open blocking issues an activity."""
-        activity_type = self.env.ref("customer_order_management.mail_activity_order_review")
-        activities = []
-        for order in self:
-            groups = order.review_issue_ids.filtered(
-                lambda i: i.state == "open" and i.blocking
-            ).approver_group_id
-            # sudo: who the approvers are is not readable by every salesperson.
-            users = groups.sudo().all_user_ids.filtered(
-                lambda u, order=order: not u.share and order.company_id in u.company_ids
-            )
-            deadline = fields.Datetime.now() + timedelta(
-                hours=order.company_id.order_review_sla_hours
-            )
-            for user in users:
-                activities.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("sale.order"),
-                        "res_id": order.id,
-                        "activity_type_id": activity_type.id,
-                        "user_id": user.id,
-                        "date_deadline": deadline.date(),
-                        "summary": self.env._("Review order %s", order.name),
-                        "automated": True,
-                    }
-                )
-        if activities:
-            # sudo: the salesperson submitting the order schedules the
-            # reviewers' activities, which they could not create for others.
-            self.env["mail.activity"].sudo().create(activities)
-
-    def _close_review_activities(self):
-        """The decision is logged in the chatter: the approvers' review
-        activities are removed rather than marked done (one message less per
-        activity)."""
-        self.activity_unlink(["customer_order_management.mail_activity_order_review"])
+        return bodies

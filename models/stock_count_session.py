@@ -1,23 +1,19 @@
-import io
 from collections import defaultdict
 from datetime import timedelta
 
-import xlsxwriter
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_datetime
 
 from ..tools import (
     check_protected_create,
     check_protected_write,
-    lock_rows_nowait,
     protected_write,
-    set_print_setup,
     write_protected,
 )
-from .stock_count_line import VARIANCE_REASONS
+from ..tools.actions import notification_action
+from ..tools.rendering import render_discrepancy_xlsx
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 # Written only by the session's own methods (see tools/protected.py): its
@@ -28,7 +24,8 @@ SESSION_OWNED_FIELDS = {"state", "date_start", "date_done", "approved_by_id"}
 class StockCountSession(models.Model):
     _name = "stock.count.session"
     _description = "Stock Count Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.order.approval.mixin"]
+    _approval_activity_type = "customer_order_management.mail_activity_count_approval"
     _order = "date_planned desc, id desc"
     _check_company_auto = True
 
@@ -104,20 +101,14 @@ class StockCountSession(models.Model):
             session.recount_count = len(lines.filtered("needs_recount"))
             session.difference_value = sum(lines.mapped("difference_value"))
 
-    @api.constrains("location_id", "company_id")
+    @api.constrains("location_id")
     def _check_location(self):
+        # Its company: check_company on the field.
         for session in self:
             if session.location_id.usage != "internal":
                 raise ValidationError(
                     self.env._(
                         "Only internal locations can be counted, not %(location)s.",
-                        location=session.location_id.display_name,
-                    )
-                )
-            if session.location_id.company_id not in (session.company_id, False):
-                raise ValidationError(
-                    self.env._(
-                        "Location %(location)s belongs to another company.",
                         location=session.location_id.display_name,
                     )
                 )
@@ -144,13 +135,6 @@ class StockCountSession(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-
-    def _lock(self):
-        """Row lock: two users cannot move the same session at once; the
-        second gets a clear error instead of waiting."""
-        lock_rows_nowait(
-            self, self.env._("Someone else is working on this count session; try again.")
-        )
 
     def _check_state(self, states, action):
         for session in self:
@@ -180,7 +164,7 @@ class StockCountSession(models.Model):
         (product, sub-location, lot, package). Planned lines (a product
         without quant) narrow the snapshot to their products."""
         self._check_state(("draft",), self.env._("started"))
-        self._lock()
+        self._approval_lock()
         now = fields.Datetime.now()
         for session in self:
             planned = session.line_ids.filtered(lambda line: not line.quant_id)
@@ -222,7 +206,10 @@ class StockCountSession(models.Model):
         it was at their snapshot: the quants' quantity now, whatever moved it
         and whenever (as Odoo's own inventory conflict check compares). The
         quants are locked first, so a receipt validated at the same moment
-        waits for the count or makes it retry. Returns the flagged lines."""
+        waits for the count or makes it retry. Returns the flagged lines.
+
+        One method on purpose: the lock, the comparison and the flagging
+        must see the same quants in the same statement order."""
         lines = self.line_ids.filtered(lambda line: not line.needs_recount)
         if not lines:
             return lines
@@ -279,27 +266,22 @@ class StockCountSession(models.Model):
         return flagged
 
     def _recount_notification(self, flagged):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "message": self.env._(
-                    "%(count)s lines moved since they were counted: recount them "
-                    "(filter 'To Recount'), then validate again.",
-                    count=len(flagged),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "%(count)s lines moved since they were counted: recount them "
+                "(filter 'To Recount'), then validate again.",
+                count=len(flagged),
+            ),
+            "warning",
+            sticky=True,
+        )
 
     def action_validate(self):
         """Check the count: every line counted, none moved since its snapshot;
         variances above the company's thresholds wait for a stock manager,
         others are applied at once."""
         self._check_state(("in_progress",), self.env._("validated"))
-        self._lock()
+        self._approval_lock()
         for session in self:
             uncounted = session.line_ids.filtered(lambda line: not line.is_counted)
             if uncounted or not session.line_ids:
@@ -330,46 +312,36 @@ class StockCountSession(models.Model):
         (self - to_approve)._apply_count()
         return True
 
-    def _schedule_approval_activities(self):
-        group = self.env.ref("stock.group_stock_manager")
-        activity_type = self.env.ref(
-            "customer_order_management.mail_activity_count_approval", raise_if_not_found=False
+    # ------------------------------------------------------------------
+    # Approval cycle hooks (see customer.order.approval.mixin)
+    # ------------------------------------------------------------------
+
+    def _get_approver_groups(self):
+        """Stock managers approve count variances."""
+        self.ensure_one()
+        return self.env.ref("stock.group_stock_manager")
+
+    def _get_approver_error(self):
+        return self.env._("Only stock managers can approve count variances.")
+
+    def _get_approval_activity_summary(self):
+        self.ensure_one()
+        return self.env._("Approve count variances")
+
+    def _get_approval_activity_note(self):
+        self.ensure_one()
+        return self.env._(
+            "Variance of %(value)s above the approval threshold.",
+            value=format_amount(self.env, self.difference_value, self.currency_id),
         )
-        for session in self:
-            # sudo: a counter may not read other users' groups and companies;
-            # only the ids of the managers to notify leave this search.
-            managers = (
-                self.env["res.users"]
-                .sudo()
-                .search(
-                    [
-                        ("all_group_ids", "in", group.ids),
-                        ("company_ids", "in", session.company_id.ids),
-                        ("share", "=", False),
-                    ],
-                    limit=10,
-                    order="id",
-                )
-            )
-            for manager in managers:
-                session.activity_schedule(
-                    activity_type_id=activity_type.id if activity_type else False,
-                    act_type_xmlid=False if activity_type else "mail.mail_activity_data_todo",
-                    summary=self.env._("Approve count variances"),
-                    note=self.env._(
-                        "Variance of %(value)s above the approval threshold.",
-                        value=format_amount(
-                            self.env, session.difference_value, session.currency_id
-                        ),
-                    ),
-                    user_id=manager.id,
-                )
+
+    def _get_approval_busy_message(self):
+        return self.env._("Someone else is working on this count session; try again.")
 
     def action_approve(self):
-        if not self.env.user.has_group("stock.group_stock_manager"):
-            raise AccessError(self.env._("Only stock managers can approve count variances."))
+        self._check_approver()
         self._check_state(("to_approve",), self.env._("approved"))
-        self._lock()
+        self._approval_lock()
         flagged = self._flag_moved_lines()
         if flagged:
             write_protected(flagged.session_id, {"state": "in_progress"})
@@ -381,7 +353,7 @@ class StockCountSession(models.Model):
     def action_cancel(self):
         self._check_state(OPEN_STATES, self.env._("cancelled"))
         write_protected(self, {"state": "cancelled"})
-        self.activity_unlink(["customer_order_management.mail_activity_count_approval"])
+        self._close_approval_activities()
         return True
 
     def action_reset_draft(self):
@@ -414,7 +386,7 @@ class StockCountSession(models.Model):
         lines = self.line_ids
         write_protected(self, {"state": "done", "date_done": now})
         write_protected(lines, {"count_date": now})
-        self.activity_feedback(["customer_order_management.mail_activity_count_approval"])
+        self._close_approval_activities()
         for session in self:
             session.message_post(
                 body=self.env._(
@@ -443,115 +415,58 @@ class StockCountSession(models.Model):
         }
 
     def _render_discrepancy_xlsx(self):
-        """The discrepancy workbook of ``self`` (xlsxwriter): one row per
-        line with a variance, frozen header, autofilter, totals by value,
-        printed landscape one page wide."""
+        """The discrepancy workbook of ``self``: one row per line with a
+        variance, frozen header, autofilter, totals by value, printed
+        landscape one page wide (tools/rendering/count_discrepancies.py)."""
         self.ensure_one()
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(self.env._("Discrepancies")[:31])
-        header = workbook.add_format(
-            {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
-        )
-        title = workbook.add_format({"bold": True, "font_size": 14})
-        qty = workbook.add_format({"num_format": "#,##0.00"})
-        symbol = self.currency_id.symbol or self.currency_id.name
-        money_format = (
-            f'"{symbol}" #,##0.00'
-            if self.currency_id.position == "before"
-            else f'#,##0.00 "{symbol}"'
-        )
-        money = workbook.add_format({"num_format": money_format})
-        percent = workbook.add_format({"num_format": "0.0%"})
-        total_label = workbook.add_format({"bold": True, "top": 1})
-        total_money = workbook.add_format({"bold": True, "top": 1, "num_format": money_format})
-        sheet.write(0, 0, self.env._("Count %(name)s", name=self.name), title)
-        sheet.write(
-            1,
-            0,
-            self.env._(
+        if self.date_done:
+            subtitle = self.env._(
                 "%(location)s — applied %(date)s",
                 location=self.location_id.display_name,
                 date=format_datetime(self.env, self.date_done),
             )
-            if self.date_done
-            else self.env._(
+        else:
+            subtitle = self.env._(
                 "%(location)s — %(state)s, book quantities of %(date)s",
                 location=self.location_id.display_name,
                 state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 date=format_datetime(self.env, self.date_start) if self.date_start else "-",
-            ),
+            )
+        return render_discrepancy_xlsx(
+            self._get_discrepancy_rows(),
+            title=self.env._("Count %(name)s", name=self.name),
+            subtitle=subtitle,
+            currency=self.currency_id,
+            translate=self.env._,
         )
-        columns = [
-            (self.env._("Product"), 40),
-            (self.env._("Reference"), 16),
-            (self.env._("ABC"), 6),
-            (self.env._("Location"), 28),
-            (self.env._("Lot/Serial"), 16),
-            (self.env._("Book Qty"), 12),
-            (self.env._("Counted Qty"), 12),
-            (self.env._("Difference"), 12),
-            (self.env._("Difference %"), 12),
-            (self.env._("Unit Cost"), 12),
-            (self.env._("Difference Value"), 16),
-            (self.env._("Reason"), 22),
-        ]
-        header_row = 3
-        for col, (label, width) in enumerate(columns):
-            sheet.write(header_row, col, label, header)
-            sheet.set_column(col, col, width)
-        reasons = dict(VARIANCE_REASONS)
+
+    def _get_discrepancy_rows(self):
+        """The rows of the discrepancy workbook: the lines with a variance,
+        largest value first, as dicts keyed as DISCREPANCY_COLUMNS."""
+        self.ensure_one()
+        reasons = dict(
+            self.env["stock.count.line"]._fields["reason"]._description_selection(self.env)
+        )
         lines = self.line_ids.filtered(
             lambda line: not line.product_uom_id.is_zero(line.difference_qty)
         ).sorted(lambda line: -abs(line.difference_value))
-        row = header_row
-        for line in lines:
-            row += 1
-            product = line.product_id
-            sheet.write(row, 0, product.display_name)
-            sheet.write(row, 1, product.default_code or "")
-            sheet.write(row, 2, (product.abc_class or "").upper())
-            sheet.write(row, 3, line.location_id.display_name)
-            sheet.write(row, 4, line.lot_id.name or "")
-            sheet.write_number(row, 5, line.theoretical_qty, qty)
-            sheet.write_number(row, 6, line.counted_qty, qty)
-            sheet.write_number(row, 7, line.difference_qty, qty)
-            sheet.write_number(row, 8, line.difference_percent / 100.0, percent)
-            sheet.write_number(row, 9, product.standard_price, money)
-            sheet.write_number(row, 10, line.difference_value, money)
-            sheet.write(row, 11, reasons.get(line.reason, ""))
-        sheet.freeze_panes(header_row + 1, 0)
-        # Printed: landscape, one page wide, the header on every page.
-        set_print_setup(sheet, header_row)
-        sheet.autofilter(header_row, 0, max(row, header_row), len(columns) - 1)
-        first, last = header_row + 2, max(row, header_row) + 1
-        total_row = row + 2
-        sheet.write(total_row, 9, self.env._("Losses"), total_label)
-        sheet.write_formula(
-            total_row,
-            10,
-            f'=SUMIF(K{first}:K{last},"<0")',
-            total_money,
-            sum(v for v in lines.mapped("difference_value") if v < 0),
-        )
-        sheet.write(total_row + 1, 9, self.env._("Gains"), total_label)
-        sheet.write_formula(
-            total_row + 1,
-            10,
-            f'=SUMIF(K{first}:K{last},">0")',
-            total_money,
-            sum(v for v in lines.mapped("difference_value") if v > 0),
-        )
-        sheet.write(total_row + 2, 9, self.env._("Net"), total_label)
-        sheet.write_formula(
-            total_row + 2,
-            10,
-            f"=SUM(K{first}:K{last})",
-            total_money,
-            sum(lines.mapped("difference_value")),
-        )
-        workbook.close()
-        return buffer.getvalue()
+        return [
+            {
+                "product": line.product_id.display_name,
+                "reference": line.product_id.default_code or "",
+                "abc": (line.product_id.abc_class or "").upper(),
+                "location": line.location_id.display_name,
+                "lot": line.lot_id.name or "",
+                "book_qty": line.theoretical_qty,
+                "counted_qty": line.counted_qty,
+                "difference_qty": line.difference_qty,
+                "difference_percent": line.difference_percent / 100.0,
+                "unit_cost": line.product_id.standard_price,
+                "difference_value": line.difference_value,
+                "reason": reasons.get(line.reason, ""),
+            }
+            for line in lines
+        ]
 
     # ------------------------------------------------------------------
     # Cycle count planning
@@ -658,11 +573,14 @@ class StockCountSession(models.Model):
 
     @api.model
     def _cron_plan_cycle_counts(self):
-        """Plan the due counts company by company, committing after each."""
-        companies = self.env["res.company"].search([("active", "=", True)])
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(companies))
-        for company in companies:
-            self._plan_cycle_counts(company)
-            if not cron._commit_progress(1):
-                return
+        """Company by company, run ``_get_cycle_count_cron_steps`` in order,
+        committing after each company."""
+        self.env["res.company"]._cron_run_per_company(self._get_cycle_count_cron_steps())
+
+    @api.model
+    def _get_cycle_count_cron_steps(self):
+        """Hook: the nightly steps of ``_cron_plan_cycle_counts``, each called
+        with one company, in this order: the ABC classes first, since the
+        planning reads them to know which counts are due (a class already
+        current is not written again)."""
+        return [self.env["product.template"]._compute_abc_classes, self._plan_cycle_counts]

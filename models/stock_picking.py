@@ -107,7 +107,7 @@ class StockPicking(models.Model):
         returns = self.customer_return_id
         if returns:
             returns._on_receipt_done()
-            returns._check_done()
+            returns._mark_done_if_complete()
         return result
 
     def _send_confirmation_email(self):

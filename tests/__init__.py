@@ -14,6 +14,8 @@ from . import test_return_portal
 from . import test_order_analysis
 from . import test_stock_count
 from . import test_inventory_planning
+from . import test_approval_mixin
+from . import test_rendering
 from . import test_server_rules
 from . import test_rpc_security
 from . import test_concurrency

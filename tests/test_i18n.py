@@ -41,3 +41,13 @@ class TestTranslations(TransactionCase):
             dict(rule._fields["check_type"]._description_selection(rule.env))["new_customer"],
             "新客户",
         )
+
+    def test_report_pack_labels_are_translated(self):
+        """The pack's sections read the selection labels through
+        ``_description_selection``: in the reader's language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_order_management"], ["zh_CN"])
+        Pack = self.env["customer.order.report.pack"].with_context(lang="zh_CN")
+        split = {"order_channel": [{"value": "phone", "orders": 1, "revenue": 10.0}]}
+        rows = Pack._get_section_channels(None, None, None, split)
+        self.assertEqual([row["channel"] for row in rows], ["电话"])

@@ -1,14 +1,18 @@
 import math
+import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from psycopg2.errors import CheckViolation
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..tools import SOFT_RELOAD
+from ..wizards.stock_replenishment_planner import _round_up
 from .common import CustomerOrderCommon
 
 
@@ -166,6 +170,7 @@ class TestAbcClassification(CustomerOrderCommon):
             action["params"]["message"],
             f"ABC classes recomputed: {storable_count} products changed class.",
         )
+        self.assertEqual(action["params"]["next"], SOFT_RELOAD)
         self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
         cron = self.env.ref("customer_order_management.ir_cron_compute_abc_classes")
         with self._cron_progress_not_committed():
@@ -176,6 +181,70 @@ class TestAbcClassification(CustomerOrderCommon):
             self.env["product.template"].with_user(stock_user).with_company(
                 self.abc_company
             ).action_compute_abc_classes()
+
+    def test_planning_cron_classifies_then_plans(self):
+        """The count-planning cron runs, company by company, the ABC classes
+        first and the planning on them: the products counted 40 days ago are
+        due again only as class A (every 30 days), a class they get in the
+        same run. A second run changes nothing."""
+        self.abc_company.write({"count_frequency_a": 30, "count_frequency_b": 90})
+        stock = self.abc_warehouse.lot_stock_id
+        products = self.env["product.product"].union(*self.products)
+        quants = self.env["stock.quant"].search(
+            [("product_id", "in", products.ids), ("location_id", "=", stock.id)]
+        )
+        for quant in quants.with_context(inventory_mode=True):
+            quant.inventory_quantity = quant.quantity + 1
+        quants.action_apply_inventory()
+        self.env["stock.move.line"].search(
+            [("is_inventory", "=", True), ("product_id", "in", products.ids)]
+        ).write({"date": fields.Datetime.now() - timedelta(days=40)})
+        self.assertEqual(self._classes(), [False] * 5)
+
+        Template = type(self.env["product.template"])
+        Session = type(self.env["stock.count.session"])
+        calls = []
+
+        def spy(name, method):
+            def wrapper(model, companies=None):
+                calls.append((name, companies))
+                return method(model, companies)
+
+            return wrapper
+
+        cron = self.env.ref("customer_order_management.ir_cron_plan_cycle_counts")
+        sessions = self.env["stock.count.session"].with_context(active_test=False)
+        with (
+            self._cron_progress_not_committed(),
+            patch.object(
+                Template,
+                "_compute_abc_classes",
+                spy("abc", Template._compute_abc_classes),
+            ),
+            patch.object(Session, "_plan_cycle_counts", spy("plan", Session._plan_cycle_counts)),
+        ):
+            cron.ir_actions_server_id.run()
+            companies = self.env["res.company"].search([("active", "=", True)])
+            self.assertEqual(
+                calls,
+                [(step, company) for company in companies for step in ("abc", "plan")],
+            )
+            self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
+            planned = sessions.search([("company_id", "=", self.abc_company.id)])
+            self.assertRecordValues(
+                planned, [{"location_id": stock.id, "origin": "cycle", "state": "draft"}]
+            )
+            self.assertEqual(planned.line_ids.product_id, products[:2])
+
+            all_sessions = sessions.search([])
+            cron.ir_actions_server_id.run()
+            self.assertEqual(sessions.search([]), all_sessions)
+            self.assertEqual(self._classes(), ["a", "a", "b", "c", "c"])
+        self.assertEqual(
+            self.env["product.template"]._compute_abc_classes(self.abc_company),
+            0,
+            "the classes the cron wrote are current",
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -237,7 +306,8 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         self.assertEqual(line.forecast_qty, 135.0)
         self.assertFalse(line.below_min)
         self.assertIn(
-            "Min = safety stock 33.55 + lead-time demand 6 × 4 = 24 → 58", line.explanation
+            "Min = safety stock 33.55 + lead-time demand 24 = 57.55, rounded up: 58",
+            line.explanation,
         )
 
     def test_returns_and_other_parameters(self):
@@ -254,6 +324,156 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             planner.line_ids, [{"lead_time_days": 0, "safety_stock": 0, "suggested_min": 0}]
         )
         self.assertIn("no vendor", planner.line_ids.lead_time_source)
+
+    def test_lead_time_is_odoos_lead_days_plus_the_vendors(self):
+        """Through a resupply rule of 2 days, with a vendor of 4: the planner
+        counts the reordering rule's ``lead_days`` (Odoo's
+        ``_get_lead_days``) and the delay of the vendor ``_select_seller``
+        picks, which no Buy rule counts without purchase_stock."""
+        stock = self.warehouse.lot_stock_id
+        buffer = self.env["stock.location"].create(
+            {"name": "Buffer", "usage": "internal", "location_id": stock.location_id.id}
+        )
+        route = self.env["stock.route"].create(
+            {
+                "name": "Via the buffer",
+                "product_selectable": True,
+                "rule_ids": [
+                    Command.create(
+                        {
+                            "name": "Buffer to Stock",
+                            "action": "pull",
+                            "procure_method": "make_to_stock",
+                            "location_src_id": buffer.id,
+                            "location_dest_id": stock.id,
+                            "picking_type_id": self.warehouse.int_type_id.id,
+                            "delay": 2,
+                        }
+                    )
+                ],
+            }
+        )
+        self.widget.route_ids = route
+        # A vendor of another company, faster, is not this company's vendor.
+        other_company = self.env["res.company"].create({"name": "Other Planner Co"})
+        self.widget.seller_ids = [
+            Command.create(
+                {"partner_id": self.vendor.id, "delay": 1, "company_id": other_company.id}
+            )
+        ]
+        # The horizon widens Odoo's forecast window: no delivery delay.
+        self.env.company.horizon_days = 30
+
+        # Without a reordering rule: the rules along the product's routes.
+        line = self._planner().line_ids
+        self.assertEqual(line.lead_time_days, 6)
+        self.assertEqual(
+            line.lead_time_source,
+            "Delay on Buffer to Stock + 2 day(s), Vendor Lead Time (Planner Vendor) + 4 day(s)",
+        )
+        self.assertIn(f"Lead time: 6 days, from: {line.lead_time_source}.", line.explanation)
+
+        orderpoint = self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.widget.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": stock.id,
+                "product_min_qty": 1,
+                "product_max_qty": 2,
+            }
+        )
+        delays, _description = orderpoint.rule_ids._get_lead_days(self.widget)
+        self.assertEqual((orderpoint.lead_days, delays["total_delay"]), (2, 2))
+        line = self._planner().line_ids
+        self.assertEqual(line.orderpoint_id, orderpoint)
+        self.assertEqual(line.lead_time_days, orderpoint.lead_days + 4)
+        self.assertAlmostEqual(line.safety_stock, 1.6448536269514722 * math.sqrt(104 * 6))
+        self.assertAlmostEqual(line.lead_time_demand, 36.0)
+
+        # The vendor _select_seller picks: the first by sequence.
+        self.widget.seller_ids = [
+            Command.create({"partner_id": self.customer.id, "delay": 9, "sequence": 0})
+        ]
+        line = self._planner().line_ids
+        self.assertEqual(line.lead_time_days, 11)
+        self.assertIn(f"Vendor Lead Time ({self.customer.name}) + 9 day(s)", line.lead_time_source)
+
+    def test_explanation_is_checkable_arithmetic(self):
+        """Every line of the explanation computes its result from the numbers
+        it shows: a reader with a calculator finds its figures, within what
+        the rounding of the numbers shown allows (quantities with 2 decimals,
+        daily rates and z with 3)."""
+        line = self._planner(lookback_days=7, service_level=0.9, review_period_days=5).line_ids
+        explanation = line.explanation
+        number = r"(-?[\d,]+(?:\.\d+)?)"
+        # Half a unit of the last decimal shown: of a quantity, of a rate.
+        qty_error, rate_error = 0.005, 0.0005
+
+        shown = []
+
+        def numbers(pattern):
+            match = re.search(pattern.replace("#", number), explanation)
+            self.assertTrue(match, f"{pattern!r} not in:\n{explanation}")
+            shown.extend(match.groups())
+            return [float(value.replace(",", "")) for value in match.groups()]
+
+        total, days, mean, sigma = numbers(r"Demand: # delivered in # days = # per day \(σ #\)")
+        self.assertAlmostEqual(total / days, mean, delta=qty_error / days + rate_error)
+        (lead,) = numbers(r"Lead time: # days")
+        z, sigma_again, lead_again, safety = numbers(r"Safety stock = z # × σ # × √# = #\.")
+        self.assertEqual((sigma_again, lead_again), (sigma, lead))
+        # |z'σ' - zσ| <= rate_error × (z' + σ') + rate_error², times √lead.
+        factors_error = rate_error * (z + sigma) + rate_error**2
+        self.assertAlmostEqual(
+            z * sigma * math.sqrt(lead),
+            safety,
+            delta=factors_error * math.sqrt(lead) + qty_error,
+        )
+        mean_again, lead_again, lead_demand = numbers(
+            r"Lead-time demand = # per day × # days = #\."
+        )
+        self.assertEqual((mean_again, lead_again), (mean, lead))
+        self.assertAlmostEqual(mean * lead, lead_demand, delta=rate_error * lead + qty_error)
+        safety_again, lead_demand_again, min_sum, minimum = numbers(
+            r"Min = safety stock # \+ lead-time demand # = #, rounded up: #\."
+        )
+        self.assertEqual((safety_again, lead_demand_again), (safety, lead_demand))
+        self.assertAlmostEqual(safety + lead_demand, min_sum, delta=3 * qty_error)
+        self.assertEqual(minimum, math.ceil(min_sum))
+        min_again, mean_again, review, max_sum, maximum = numbers(
+            r"Max = min # \+ # per day × review period # days = #, rounded up: #\."
+        )
+        self.assertEqual((min_again, mean_again, review), (minimum, mean, 5))
+        self.assertAlmostEqual(
+            minimum + mean * review, max_sum, delta=rate_error * review + qty_error
+        )
+        self.assertEqual(maximum, math.ceil(max_sum))
+        # The figures are the line's, rounded the same way everywhere.
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "lead_time_days": 4,
+                    "suggested_min": minimum,
+                    "suggested_max": maximum,
+                }
+            ],
+        )
+        self.assertAlmostEqual(line.safety_stock, safety, delta=qty_error)
+        self.assertAlmostEqual(line.avg_daily_demand, mean, delta=rate_error)
+        rates = {f"{value:.3f}" for value in (z, sigma, mean)}
+        for value in shown:
+            places = len(value.partition(".")[2])
+            self.assertLessEqual(places, 3 if value in rates else 2, value)
+
+    def test_quantities_below_the_precision_do_not_round_up(self):
+        """57.004 units is 57 at the quantities' precision: the minimum is 57,
+        as the explanation shows, not 58."""
+        self.assertEqual(_round_up(57.004, 1.0, 2), 57.0)
+        self.assertEqual(_round_up(57.006, 1.0, 2), 58.0)
+        self.assertEqual(_round_up(0.4, 1.0, 2), 1.0)
+        self.assertEqual(_round_up(-3.0, 1.0, 2), 0.0)
+        self.assertEqual(_round_up(11.0, 5.0, 2), 15.0)
 
     def test_apply_creates_then_updates_orderpoints(self):
         Orderpoint = self.env["stock.warehouse.orderpoint"]
@@ -302,6 +522,29 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             ):
                 self._planner(**values)
         self.assertEqual(Planner.search_count([]), count)
+
+    def test_products_of_the_planners_company(self):
+        """A user of two companies plans one company with its products only."""
+        company = self.env.company
+        other_company = self.env["res.company"].create({"name": "Other Planner Co"})
+        foreign = self.env["product.product"].create(
+            {"name": "Foreign Widget", "is_storable": True, "company_id": other_company.id}
+        )
+        user = new_test_user(
+            self.env,
+            login="com_planner_two_companies",
+            groups="stock.group_stock_user",
+            company_id=company.id,
+            company_ids=[Command.set((company | other_company).ids)],
+        )
+        Planner = self.env(
+            user=user, context={"allowed_company_ids": [company.id, other_company.id]}
+        )["stock.replenishment.planner"]
+        values = {"warehouse_id": self.warehouse.id, "lookback_days": 10}
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            Planner.create({**values, "product_ids": [Command.set((self.widget | foreign).ids)]})
+        planner = Planner.create({**values, "product_ids": [Command.set(self.widget.ids)]})
+        self.assertEqual(planner.line_ids.product_id, self.widget)
 
     def test_queries_do_not_grow_with_products(self):
         """Computing 30 products costs the same queries as computing 3."""

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from ..models.customer_order_report_pack import _BacklogRows
 from .common import OrderAnalysisDataset, write_history
@@ -345,6 +345,19 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertEqual(summary.cell(5, 2).value, 0)
         self.assertEqual(summary.cell(8, 2).value, "-", "no rate without deliveries")
         self.assertEqual(book["Channels"].max_row, 1, "header only")
+
+    def test_default_period_is_last_month_where_the_user_is(self):
+        Export = self.env["customer.order.report.export"]
+        # 1 March 2024, 02:00 in Auckland: still 29 February in UTC.
+        with freeze_time("2024-02-29 13:00:00"):
+            self.assertEqual(
+                Export.with_context(tz="Pacific/Auckland").default_get(["date_from", "date_to"]),
+                {"date_from": date(2024, 2, 1), "date_to": date(2024, 2, 29)},
+            )
+            self.assertEqual(
+                Export.with_context(tz="UTC").default_get(["date_from", "date_to"]),
+                {"date_from": date(2024, 1, 1), "date_to": date(2024, 1, 31)},
+            )
 
     def test_period_ending_before_it_starts(self):
         with self.assertRaisesRegex(ValidationError, "ends before"):

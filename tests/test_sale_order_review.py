@@ -358,3 +358,70 @@ class TestSaleOrderReview(CustomerOrderCommon):
                     .with_user(user)
                     .search([("id", "in", order.review_issue_ids.ids)])
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestReviewAuditTrail(CustomerOrderCommon):
+    """Each review step is one chatter entry: its note and the changes of
+    the review state and lifecycle stage, logged in one batch for all the
+    orders decided at once, never a second time by ORM tracking."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_rule("amount_above", name="Large order", threshold=1000)
+
+    def _review_entries(self, order):
+        self.env.cr.flush()  # runs ORM tracking, which must log nothing more
+        return order.sudo().message_ids.filtered(
+            lambda m: (
+                {"review_state", "lifecycle_stage"}
+                & set(m.tracking_value_ids.field_id.mapped("name"))
+            )
+        )
+
+    def _changes(self, message):
+        return {
+            value.field_id.name: (value.old_value_char, value.new_value_char)
+            for value in message.tracking_value_ids
+        }
+
+    def test_submit_and_approve_log_one_entry_each(self):
+        orders = self._create_order(qty=20, user=self.salesman) | self._create_order(
+            qty=20, user=self.salesman
+        )
+        # A change tracked earlier in the transaction: the review's own
+        # entries still stand alone.
+        orders.write({"client_order_ref": "PO-2"})
+        orders.with_user(self.salesman).action_submit_review()
+        for order in orders:
+            [entry] = self._review_entries(order)
+            self.assertIn("Submitted for review by", entry.body)
+            self.assertEqual(
+                self._changes(entry),
+                {
+                    "review_state": ("Not Reviewed", "To Review"),
+                    "lifecycle_stage": ("Received", "In Review"),
+                },
+            )
+        orders.with_user(self.reviewer).action_review_approve()
+        for order in orders:
+            entries = self._review_entries(order)
+            self.assertEqual(len(entries), 2)
+            self.assertIn("approved:", entries[0].body)
+            self.assertEqual(
+                self._changes(entries[0]),
+                {
+                    "review_state": ("To Review", "Approved"),
+                    "lifecycle_stage": ("In Review", "Received"),
+                },
+            )
+
+    def test_material_change_logs_the_reset_once(self):
+        order = self._create_order(qty=20, user=self.salesman)
+        order.action_submit_review()
+        order.with_user(self.salesman).order_line.product_uom_qty = 25
+        entries = self._review_entries(order)
+        self.assertEqual(len(entries), 2)
+        self.assertIn("must be reviewed again", entries[0].body)
+        self.assertEqual(self._changes(entries[0])["review_state"], ("To Review", "Not Reviewed"))

@@ -48,6 +48,7 @@ class TestTrackingImport(CustomerOrderCommon):
         ).encode()
         result = self._import(csv)
         self.assertIn("2 tracking events imported, 0 already known", result["params"]["message"])
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
         self.assertEqual(self.picking.shipment_state, "out_for_delivery")
         self.assertEqual(
             set(self.picking.tracking_event_ids.mapped("source")), {"manual", "import"}

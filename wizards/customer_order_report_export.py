@@ -1,26 +1,25 @@
 import base64
 
-from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import date_utils
+
+from ..tools.rendering import trend_svg
 
 
 class CustomerOrderReportExport(models.TransientModel):
     _name = "customer.order.report.export"
     _description = "Export Order Report Pack"
 
-    date_from = fields.Date(
-        required=True,
-        default=lambda self: (
-            fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        ),
-    )
-    date_to = fields.Date(
-        required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(days=1),
-    )
+    @api.model
+    def _last_month(self):
+        """The first and last day of last month, where the user is: the
+        default period."""
+        today = fields.Date.context_today(self)
+        return date_utils.get_month(date_utils.subtract(today, months=1))
+
+    date_from = fields.Date(required=True, default=lambda self: self._last_month()[0])
+    date_to = fields.Date(required=True, default=lambda self: self._last_month()[1])
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -80,32 +79,6 @@ class CustomerOrderReportExport(models.TransientModel):
 
     @api.model
     def _svg_trend(self, trend, width=640, height=180):
-        """An inline SVG line chart of the monthly revenue: no extra
-        dependency, renders in wkhtmltopdf."""
-        if not trend:
-            return Markup("")
-        values = [point["revenue"] or 0.0 for point in trend]
-        top = max(values) or 1.0
-        pad = 24
-        step = (width - 2 * pad) / max(len(values) - 1, 1)
-        points = [
-            (pad + index * step, height - pad - (value / top) * (height - 2 * pad))
-            for index, value in enumerate(values)
-        ]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        dots = "".join(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#714B67"/>' for x, y in points
-        )
-        labels = "".join(
-            f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle">'
-            f"{point['month'].strftime('%m/%y')}</text>"
-            for (x, _y), point in zip(points, trend, strict=True)
-        )
-        return Markup(
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" class="o_com_trend">'
-            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-            f'stroke="#999"/>'
-            f'<polyline fill="none" stroke="#714B67" stroke-width="2" points="{path}"/>'
-            f"{dots}{labels}</svg>"
-        )
+        """The monthly revenue of ``trend`` as an inline SVG line chart, for
+        the PDF summary (drawn by tools/rendering/svg.py)."""
+        return trend_svg(trend, width=width, height=height)

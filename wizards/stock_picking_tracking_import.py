@@ -6,6 +6,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.delivery_carrier import TrackingWebhookError
+from ..tools import notification_action
 
 COLUMNS = ("tracking_ref", "status", "event_time", "location", "description", "event_id")
 
@@ -37,19 +38,14 @@ class StockPickingTrackingImport(models.TransientModel):
             duplicates += not is_new
         if errors:
             raise UserError(self.env._("Nothing was imported:\n%s", "\n".join(errors[:20])))
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(created)s tracking events imported, %(duplicates)s already known.",
-                    created=created,
-                    duplicates=duplicates,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "%(created)s tracking events imported, %(duplicates)s already known.",
+                created=created,
+                duplicates=duplicates,
+            ),
+            next_action={"type": "ir.actions.act_window_close"},
+        )
 
     def _read_rows(self):
         """Return ``[(row number, {column: value})]`` from the uploaded file."""

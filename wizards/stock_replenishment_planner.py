@@ -5,6 +5,9 @@ from statistics import NormalDist
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import float_round, formatLang, get_lang
+
+from ..tools import notification_action
 
 
 class StockReplenishmentPlanner(models.TransientModel):
@@ -43,6 +46,7 @@ class StockReplenishmentPlanner(models.TransientModel):
     product_ids = fields.Many2many(
         "product.product",
         string="Products",
+        check_company=True,
         domain="[('is_storable', '=', True)]",
         help="Leave empty to plan every storable product that sold, is on order or already "
         "has a reordering rule in the warehouse.",
@@ -151,53 +155,59 @@ class StockReplenishmentPlanner(models.TransientModel):
             )
         )
 
-    def _get_lead_times(self, products):
-        """(days, explanation) per product: the first vendor's delay, else the
-        longest delay of the pull rules that resupply the warehouse's stock
-        along the product's routes, else 0."""
-        lead = {}
+    def _get_lead_times(self, products, orderpoint_by_product):
+        """(days, steps) per product: the lead days Odoo's replenishment
+        counts, ``stock.rule._get_lead_days`` along the rules that resupply
+        the warehouse's stock (those of the product's reordering rule when it
+        has one: the planner's lead time is then its ``lead_days``), and the
+        delay of the vendor ``_select_seller`` picks when no Buy rule counted
+        it already (there is none without purchase_stock, which this addon
+        does not require). ``steps`` are the (label, "+ n day(s)") pairs the
+        days add up from, as in the replenishment report."""
         stock_location = self.warehouse_id.lot_stock_id
-        rules = self.env["stock.rule"].search(
-            [
-                ("location_dest_id", "=", stock_location.id),
-                ("action", "!=", "push"),
-                ("company_id", "in", [False, self.company_id.id]),
-            ]
-        )
+        rules_by_routes = {}
+        lead = {}
         for product in products:
-            sellers = product.seller_ids.filtered(
-                lambda seller, product=product: (
-                    seller.company_id in (self.company_id, self.env["res.company"])
-                    and (not seller.product_id or seller.product_id == product)
-                )
-            )
-            if sellers:
-                seller = sellers[0]
-                lead[product] = (
-                    seller.delay,
-                    self.env._(
-                        "vendor %(vendor)s: %(days)s days",
-                        vendor=seller.partner_id.name,
-                        days=seller.delay,
-                    ),
-                )
-                continue
-            routes = product.route_ids | product.categ_id.total_route_ids
-            product_rules = rules.filtered(lambda rule, routes=routes: rule.route_id in routes)
-            if product_rules:
-                rule = max(product_rules, key=lambda rule: rule.delay)
-                lead[product] = (
-                    rule.delay,
-                    self.env._(
-                        "route %(route)s: %(days)s days", route=rule.route_id.name, days=rule.delay
-                    ),
-                )
-                continue
-            lead[product] = (
-                0,
-                self.env._("no vendor or route delay: 0 days (add a vendor to plan safety stock)"),
-            )
+            orderpoint = orderpoint_by_product.get(product)
+            if orderpoint:
+                rules, values = orderpoint.rule_ids, orderpoint._get_lead_days_values()
+            else:
+                # As stock.warehouse.orderpoint._compute_rules: the products
+                # with the same routes go through the same rules.
+                routes = product.route_ids | product.categ_id.total_route_ids
+                routes |= product.get_total_routes()
+                if routes not in rules_by_routes:
+                    rules_by_routes[routes] = product._get_rules_from_location(stock_location)
+                rules, values = rules_by_routes[routes], {}
+            # The horizon widens the forecast window: no delivery delay (a
+            # reordering rule's lead_days leaves it out too).
+            delays, description = rules.with_context(
+                bypass_global_horizon_days=True
+            )._get_lead_days(product, **values)
+            days = delays["total_delay"]
+            # Odoo's description also holds the dates of its replenishment
+            # report (number values): the delays are its "+ n day(s)" texts.
+            steps = [(label, delay) for label, delay in description if isinstance(delay, str)]
+            if "buy" not in rules.mapped("action"):
+                seller = product.with_company(self.company_id)._select_seller(quantity=None)
+                if seller:
+                    days += seller.delay
+                    steps.append(
+                        (
+                            self.env._("Vendor Lead Time (%s)", seller.partner_id.name),
+                            self.env._("+ %s day(s)", seller.delay),
+                        )
+                    )
+            lead[product] = (days, steps)
         return lead
+
+    def _describe_lead_time(self, steps):
+        """The text of ``lead_time_source``: the delays the lead time adds up."""
+        if not steps:
+            return self.env._(
+                "no vendor or route delay: 0 days (add a vendor to plan safety stock)"
+            )
+        return ", ".join(f"{label} {delay}" for label, delay in steps)
 
     def action_compute(self):
         """Fill the suggestions: a fixed number of grouped queries whatever the
@@ -224,9 +234,10 @@ class StockReplenishmentPlanner(models.TransientModel):
                 products |= planner.product_ids.filtered("is_storable")
             products = products.with_context(warehouse_id=planner.warehouse_id.id)
             quantities = products._compute_quantities_dict(None, None, None)
-            lead_times = planner._get_lead_times(products)
+            lead_times = planner._get_lead_times(products, orderpoint_by_product)
             z = planner.z_score
             days = planner.lookback_days
+            digits = self.env["decimal.precision"].precision_get("Product Unit")
             vals_list = []
             for product in products.sorted("display_name"):
                 per_day = daily.get(product, {})
@@ -234,14 +245,15 @@ class StockReplenishmentPlanner(models.TransientModel):
                 mean = total / days
                 variance = sum(q * q for q in per_day.values()) / days - mean * mean
                 sigma = math.sqrt(max(variance, 0.0))
-                lead_days, lead_source = lead_times[product]
+                lead_days, lead_steps = lead_times[product]
                 safety = z * sigma * math.sqrt(lead_days)
                 lead_demand = mean * lead_days
                 # Reordering rules are set in whole units of the product.
                 rounding = max(product.uom_id.rounding or 1.0, 1.0)
-                minimum = _round_up(safety + lead_demand, rounding)
+                minimum = _round_up(safety + lead_demand, rounding, digits)
                 maximum = max(
-                    _round_up(minimum + mean * planner.review_period_days, rounding), minimum
+                    _round_up(minimum + mean * planner.review_period_days, rounding, digits),
+                    minimum,
                 )
                 orderpoint = orderpoint_by_product.get(product)
                 vals_list.append(
@@ -255,7 +267,7 @@ class StockReplenishmentPlanner(models.TransientModel):
                         "avg_daily_demand": mean,
                         "demand_std_dev": sigma,
                         "lead_time_days": lead_days,
-                        "lead_time_source": lead_source,
+                        "lead_time_source": planner._describe_lead_time(lead_steps),
                         "safety_stock": safety,
                         "lead_time_demand": lead_demand,
                         "open_demand_qty": open_demand.get(product, 0.0),
@@ -328,26 +340,27 @@ class StockReplenishmentPlanner(models.TransientModel):
                         line.orderpoint_id = by_product[line.product_id]
             for line in lines:
                 line.write({"current_min": line.suggested_min, "current_max": line.suggested_max})
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Reordering rules: %(created)s created, %(updated)s updated.",
-                    created=created,
-                    updated=updated,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._(
+                "Reordering rules: %(created)s created, %(updated)s updated.",
+                created=created,
+                updated=updated,
+            )
+        )
 
 
-def _round_up(value, rounding):
-    """``value`` rounded up to the unit's rounding (0.4 units -> 1 unit)."""
+def _round_up(value, rounding, digits):
+    """``value`` rounded up to the unit's ``rounding`` (0.4 units -> 1 unit)
+    from its value at ``digits`` decimals, the quantities' precision: what is
+    below it counts for nothing (57.004 is 57, not 58), as in the
+    explanation, which shows the quantities at that precision."""
     if value <= 0:
         return 0.0
-    return math.ceil(round(value / rounding, 6)) * rounding
+    return float_round(
+        float_round(value, precision_digits=digits),
+        precision_rounding=rounding,
+        rounding_method="UP",
+    )
 
 
 class StockReplenishmentPlannerLine(models.TransientModel):
@@ -417,35 +430,57 @@ class StockReplenishmentPlannerLine(models.TransientModel):
 
     @api.depends("suggested_min", "suggested_max", "forecast_qty")
     def _compute_explanation(self):
+        """Each line of the explanation is a sum or a product of the numbers
+        it shows: quantities at the "Product Unit" precision, the daily rates
+        and z with one more decimal, in the user's number format."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+
+        def qty(value):
+            return _format_number(self.env, value, digits)
+
+        def rate(value):
+            return _format_number(self.env, value, digits + 1)
+
         for line in self:
             planner = line.planner_id
+            review_demand = line.avg_daily_demand * planner.review_period_days
             line.below_min = line.forecast_qty < line.suggested_min
             line.explanation = self.env._(
                 "Demand: %(total)s delivered in %(days)s days = %(mean)s per day "
                 "(σ %(sigma)s).\n"
-                "Lead time: %(lead_origin)s.\n"
+                "Lead time: %(lead)s days, from: %(lead_origin)s.\n"
                 "Safety stock = z %(z)s × σ %(sigma)s × √%(lead)s = %(safety)s.\n"
-                "Min = safety stock %(safety)s + lead-time demand %(mean)s × %(lead)s = "
-                "%(lead_demand)s → %(min)s.\n"
-                "Max = min %(min)s + %(mean)s × review period %(review)s days → %(max)s.\n"
+                "Lead-time demand = %(mean)s per day × %(lead)s days = %(lead_demand)s.\n"
+                "Min = safety stock %(safety)s + lead-time demand %(lead_demand)s = "
+                "%(min_sum)s, rounded up: %(min)s.\n"
+                "Max = min %(min)s + %(mean)s per day × review period %(review)s days = "
+                "%(max_sum)s, rounded up: %(max)s.\n"
                 "Forecast %(forecast)s (on hand %(on_hand)s, open orders %(open)s).",
-                total=_fmt(line.demand_qty),
+                total=qty(line.demand_qty),
                 days=planner.lookback_days,
-                mean=_fmt(line.avg_daily_demand, 3),
-                sigma=_fmt(line.demand_std_dev, 3),
+                mean=rate(line.avg_daily_demand),
+                sigma=rate(line.demand_std_dev),
                 lead_origin=line.lead_time_source or "",
-                z=_fmt(planner.z_score, 3),
-                lead=_fmt(line.lead_time_days),
-                safety=_fmt(line.safety_stock),
-                lead_demand=_fmt(line.lead_time_demand),
-                min=_fmt(line.suggested_min),
+                z=rate(planner.z_score),
+                lead=qty(line.lead_time_days),
+                safety=qty(line.safety_stock),
+                lead_demand=qty(line.lead_time_demand),
+                min_sum=qty(line.safety_stock + line.lead_time_demand),
+                min=qty(line.suggested_min),
                 review=planner.review_period_days,
-                max=_fmt(line.suggested_max),
-                forecast=_fmt(line.forecast_qty),
-                on_hand=_fmt(line.qty_on_hand),
-                open=_fmt(line.open_demand_qty),
+                max_sum=qty(line.suggested_min + review_demand),
+                max=qty(line.suggested_max),
+                forecast=qty(line.forecast_qty),
+                on_hand=qty(line.qty_on_hand),
+                open=qty(line.open_demand_qty),
             )
 
 
-def _fmt(value, digits=2):
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".") if value else "0"
+def _format_number(env, value, digits):
+    """``value`` rounded half up to ``digits`` decimals and written the way
+    the user's language writes numbers, without trailing zeros."""
+    text = formatLang(env, value, digits=digits, rounding_method="HALF-UP")
+    decimal_point = get_lang(env).decimal_point
+    if decimal_point in text:
+        text = text.rstrip("0").removesuffix(decimal_point)
+    return text
