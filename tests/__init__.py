@@ -16,3 +16,9 @@ from . import test_stock_count
 from . import test_inventory_planning
 from . import test_approval_mixin
 from . import test_rendering
+from . import test_server_rules
+from . import test_rpc_security
+from . import test_concurrency
+from . import test_views
+from . import test_warehouse_steps
+from . import test_multi_company

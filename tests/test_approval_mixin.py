@@ -15,17 +15,9 @@ class TestApprovalCycle(CustomerOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_company = cls.env["res.company"].create({"name": "Approval Other Co"})
+        cls._setup_second_company()
         # Approvers of another company never get this company's to-dos.
-        cls.foreign_manager = cls._company_user(
-            "com_foreign_manager",
-            "customer_order_management.group_order_manager,stock.group_stock_manager",
-            company=cls.other_company,
-        )
-        cls.stock_user = cls._company_user("com_approval_stock_user", "stock.group_stock_user")
-        cls.stock_manager = cls._company_user(
-            "com_approval_stock_manager", "stock.group_stock_manager"
-        )
+        cls.foreign_manager = cls.user_b
         cls._create_rule("amount_above", name="Large order", threshold=1000)
 
     def _approver_activities(self, record):

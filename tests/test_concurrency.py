@@ -3,7 +3,8 @@
 Each worker runs in its own cursor, wrapped in Odoo's own request loop
 (``retrying``: a serialization failure is retried, as for an HTTP request),
 and commits. The workers act on the demo data (committed, so that other
-transactions see it); what they create is deleted at the end."""
+transactions see it: without it, those tests are skipped) or on records a
+setup commits; what they create is deleted at the end."""
 
 import threading
 from contextlib import closing
@@ -19,16 +20,11 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..tools import serialize_on
+from .common import DemoDataMixin
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrency(TransactionCase):
-    def _demo(self, xmlid):
-        record = self.env.ref(f"customer_order_management.{xmlid}", raise_if_not_found=False)
-        if not record:
-            self.skipTest("needs the demo data")
-        return record
-
+class TestConcurrency(DemoDataMixin, TransactionCase):
     def _in_parallel(self, count, work):
         """Run ``work(env, index)`` in ``count`` threads at once, each in
         its own transaction; returns ``[(result, error)]``."""
@@ -70,7 +66,7 @@ class TestConcurrency(TransactionCase):
         return clean
 
     def test_parallel_webhook_replays_record_one_event(self):
-        carrier = self._demo("demo_carrier_swift")
+        carrier = self.require_demo("demo_carrier_swift")
         picking = self.env["stock.picking"].search(
             [("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "=", "SP-100118")]
         )
@@ -103,7 +99,7 @@ class TestConcurrency(TransactionCase):
         self.assertEqual(rows[0][0], 1)
 
     def test_parallel_portal_requests_of_the_same_goods(self):
-        order = self._demo("demo_order_history")
+        order = self.require_demo("demo_order_history")
         returnable = order.order_line._get_returnable_qty()
         line_id, qty = max(returnable.items(), key=lambda item: item[1])
         self.assertGreater(qty, 0)
@@ -169,7 +165,7 @@ class TestConcurrency(TransactionCase):
         The parallel portal requests above also meet on other rows (their
         customer's partner row is written by both), so that test alone would
         pass without the order lock."""
-        order = self._demo("demo_order_history")
+        order = self.require_demo("demo_order_history")
         with (
             closing(self.registry.cursor()) as first,
             closing(self.registry.cursor()) as late,
@@ -191,12 +187,12 @@ class TestConcurrency(TransactionCase):
             rule = env["sale.order.review.rule"].create(
                 {"name": "Race: any amount", "check_type": "amount_above", "threshold": 0}
             )
+            customer = env["res.partner"].create({"name": "Race Customer"})
+            product = env["product.product"].create({"name": "Race Desk", "list_price": 10.0})
             order = env["sale.order"].create(
                 {
-                    "partner_id": self._demo("demo_order_history").partner_id.id,
-                    "order_line": [
-                        Command.create({"product_id": self.env.ref("product.product_product_9").id})
-                    ],
+                    "partner_id": customer.id,
+                    "order_line": [Command.create({"product_id": product.id})],
                 }
             )
             order.action_submit_review()
@@ -204,12 +200,15 @@ class TestConcurrency(TransactionCase):
             # The workers' own transactions must see the setup.
             cr.commit()  # pylint: disable=invalid-commit
             order_id, rule_id = order.id, rule.id
+            customer_id, product_id = customer.id, product.id
 
         def remove():
             with closing(self.registry.cursor()) as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["sale.order"].browse(order_id).unlink()
                 env["sale.order.review.rule"].browse(rule_id).unlink()
+                env["product.product"].browse(product_id).unlink()
+                env["res.partner"].browse(customer_id).unlink()
                 cr.commit()  # pylint: disable=invalid-commit
 
         self.addCleanup(remove)
@@ -318,7 +317,7 @@ class TestConcurrency(TransactionCase):
         """Distinct events arriving together are all stored, even when each
         one schedules the (one) exception activity: a clash on another row
         is retried, never answered "duplicate"."""
-        carrier = self._demo("demo_carrier_swift")
+        carrier = self.require_demo("demo_carrier_swift")
         picking = self.env["stock.picking"].search(
             [("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "=", "SP-100131")]
         )

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import freeze_time, tagged
@@ -22,12 +21,7 @@ class TestLateOrdersCron(CustomerOrderCommon):
 
     def setUp(self):
         super().setUp()
-        # TransactionCase forbids commits: the batch loop's progress commit is a no-op here.
-        patcher = patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
-        )
-        self.commit_progress = patcher.start()
-        self.addCleanup(patcher.stop)
+        self.commit_progress = self.enterContext(self._cron_progress_not_committed())
 
     def _late_order(self, days=2):
         order = self._create_order(qty=3, commitment_date=fields.Datetime.now() + timedelta(days=1))

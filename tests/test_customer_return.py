@@ -16,11 +16,9 @@ class TestCustomerReturn(CustomerOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        company.return_window_days = 30
-        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
-        cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
+        cls.env.company.return_window_days = 30
         cls._set_stock(cls.storable, 100)
+        cls._setup_second_company()
         cls.order = cls._sold_order(qty=5)
         cls.order.action_confirm()
         cls.delivery = cls._deliver(cls.order)
@@ -44,9 +42,6 @@ class TestCustomerReturn(CustomerOrderCommon):
 
     def _stock_qty(self):
         return self.storable.with_context(location=self.warehouse.lot_stock_id.id).qty_available
-
-    def _messages_with(self, record, text):
-        return record.message_ids.filtered(lambda m: text in (m.subject or "") + str(m.body))
 
     # ------------------------------------------------------------------
     # Happy paths
@@ -136,13 +131,74 @@ class TestCustomerReturn(CustomerOrderCommon):
 
     def test_new_return_from_order(self):
         action = self.order.with_user(self.salesman).action_create_return()
-        form = Form(
-            self.env["customer.return"].with_user(self.salesman).with_context(**action["context"])
-        )
+        form = Form.from_action(self.env(user=self.salesman), action)
+        # Before saving, the form shows the order's customer and salesperson
+        # and one line per returnable product, with the line defaults.
+        self.assertEqual(form.partner_id, self.customer)
+        self.assertEqual(form.user_id, self.salesman)
+        self.assertEqual(form.state, "draft")
+        self.assertEqual(len(form.line_ids), 1)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.sale_line_id, self.sale_line)
+            self.assertEqual(line.delivered_qty, 5)
+            self.assertEqual(line.returnable_qty, 5)
+            self.assertEqual((line.resolution, line.disposition), ("refund", "restock"))
+            self.assertTrue(line.reason_id)
         ret = form.save()
         self.assertEqual(ret.line_ids.quantity, 5)
         self.assertEqual(self.order.return_count, 1)
         self.assertEqual(self.order.action_view_returns()["res_id"], ret.id)
+
+    def test_return_typed_in_the_form(self):
+        """A salesperson picks the order, then adds a line: the customer and
+        the responsible follow the order, the line starts from its defaults
+        and shows what can still be returned."""
+        form = Form(self.env["customer.return"].with_user(self.salesman))
+        self.assertEqual((form.state, form.origin), ("draft", "backend"))
+        self.assertFalse(form.partner_id)
+        form.order_id = self.order
+        self.assertEqual(form.partner_id, self.customer)
+        self.assertEqual(form.user_id, self.salesman)
+        with form.line_ids.new() as line:
+            self.assertEqual(line.quantity, 1)
+            self.assertEqual((line.resolution, line.disposition), ("refund", "restock"))
+            line.sale_line_id = self.sale_line
+            self.assertEqual(line.returnable_qty, 5)
+            line.quantity = 2
+            line.reason_id = self.reason
+            line.resolution = "exchange"
+        ret = form.save()
+        self.assertRecordValues(
+            ret,
+            [
+                {
+                    "state": "draft",
+                    "partner_id": self.customer.id,
+                    "user_id": self.salesman.id,
+                    "company_id": self.env.company.id,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            ret.line_ids,
+            [{"quantity": 2, "reason_id": self.reason.id, "resolution": "exchange"}],
+        )
+        ret.action_submit()
+        form = Form(ret.with_user(self.salesman))
+        self.assertTrue(form._get_modifier("order_id", "readonly"), "the order is fixed")
+
+    def test_too_much_typed_in_the_form_is_refused(self):
+        form = Form(self.env["customer.return"].with_user(self.salesman))
+        form.order_id = self.order
+        with form.line_ids.new() as line:
+            line.sale_line_id = self.sale_line
+            line.reason_id = self.reason
+            line.quantity = 6
+        # assertRaises (not ...Regex) rolls back to a savepoint: nothing written.
+        with self.assertRaises(ValidationError) as caught:
+            form.save()
+        self.assertIn("at most 5", str(caught.exception))
+        self.assertFalse(self.env["customer.return"].search([("order_id", "=", self.order.id)]))
 
     def test_report_renders(self):
         ret = self._approved_return()
@@ -228,13 +284,12 @@ class TestCustomerReturn(CustomerOrderCommon):
             ret.with_user(self.reviewer)._action_reject("  ")
         self.assertEqual(ret.state, "submitted")
         action = ret.with_user(self.reviewer).action_reject()
-        wizard = (
-            self.env["customer.return.reject"]
-            .with_user(self.reviewer)
-            .with_context(**action["context"])
-            .create({"reason": "Used product"})
+        wizard = Form.from_action(self.env(user=self.reviewer), action)
+        self.assertEqual(
+            wizard.return_ids.ids, ret.ids, "the wizard rejects the return it came from"
         )
-        wizard.action_reject()
+        wizard.reason = "Used product"
+        wizard.save().action_reject()
         self.assertEqual(ret.state, "rejected")
         self.assertEqual(ret.reject_reason, "Used product")
         self.assertTrue(self._messages_with(ret, "Used product"), "the customer gets the reason")
@@ -247,7 +302,7 @@ class TestCustomerReturn(CustomerOrderCommon):
     def test_concurrent_approval_loses_cleanly(self):
         """While another transaction holds the return, an approval fails at
         once with a clear error and creates no receipt."""
-        ret = self.env.ref("customer_order_management.demo_return_submitted")
+        ret = self.require_demo("demo_return_submitted")
         self.assertEqual(ret.state, "submitted")
         with closing(sql_db.db_connect(self.cr.dbname).cursor()) as other_cr:
             other_cr.execute("SELECT id FROM customer_return WHERE id = %s FOR UPDATE", [ret.id])
@@ -296,14 +351,15 @@ class TestCustomerReturn(CustomerOrderCommon):
             self.env.flush_all()
 
     def test_multi_company_isolation(self):
-        other_company = self.env["res.company"].create({"name": "Other Returns Co"})
         ret = self._new_return()
         outsider = self._company_user(
-            "com_other_co_salesman", "sales_team.group_sale_salesman", other_company
+            "com_other_co_salesman", "sales_team.group_sale_salesman", self.company_b
         )
-        self.assertFalse(
-            self.env["customer.return"].with_user(outsider).search([("id", "=", ret.id)])
-        )
+        for user in (outsider, self.user_b):
+            with self.subTest(user=user.login):
+                self.assertFalse(
+                    self.env["customer.return"].with_user(user).search([("id", "=", ret.id)])
+                )
 
     # ------------------------------------------------------------------
     # Receipt validated in Inventory, navigation, searches

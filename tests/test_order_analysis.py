@@ -1,7 +1,6 @@
 import base64
 import io
 from datetime import date, datetime, time, timedelta
-from unittest.mock import patch
 
 import openpyxl
 import pytz
@@ -13,78 +12,17 @@ from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from ..models.customer_order_report_pack import _BacklogRows
-from .common import CustomerOrderCommon, write_history
-
-
-class OrderAnalysisDataset(CustomerOrderCommon):
-    """A constructed dataset whose answers are known:
-
-    - A: 10 x 10, promised in 5 days, shipped today (on time), 2 returned
-      and refunded, reviewed in 2 h;
-    - B: 5 x 20, promised yesterday, shipped today (late), reviewed in 4 h;
-    - C: 4 x 25, confirmed, not shipped (backlog)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._set_stock(cls.storable, 100)
-        cls.analysis_customer = cls.env["res.partner"].create(
-            {"name": "Analysis Customer", "email": "analysis@example.com"}
-        )
-        now = fields.Datetime.now()
-        cls.order_a = cls._analysis_order(10, 10, now + timedelta(days=5), review_hours=2)
-        cls.order_b = cls._analysis_order(5, 20, now - timedelta(days=1), review_hours=4)
-        cls.order_c = cls._analysis_order(4, 25, now + timedelta(days=5))
-        cls._deliver(cls.order_a)
-        cls._deliver(cls.order_b)
-        reason = cls.env.ref("customer_order_management.return_reason_damaged")
-        ret = cls.env["customer.return"].create(
-            {
-                "order_id": cls.order_a.id,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "sale_line_id": cls.order_a.order_line.id,
-                            "quantity": 2,
-                            "reason_id": reason.id,
-                        }
-                    )
-                ],
-            }
-        )
-        ret.action_submit()
-        ret.action_approve()
-        ret.action_receive()
-        cls.customer_return = ret
-        cls.env.flush_all()
-        cls.domain = [("partner_id", "=", cls.analysis_customer.id)]
-        cls.order_domain = [("partner_id", "=", cls.analysis_customer.id)]
-
-    @classmethod
-    def _analysis_order(cls, qty, price, commitment, review_hours=None):
-        order = cls._create_order(
-            qty=qty,
-            price=price,
-            partner_id=cls.analysis_customer.id,
-            commitment_date=commitment,
-            user_id=cls.salesman.id,
-        )
-        order.action_confirm()
-        if review_hours:
-            start = fields.Datetime.now() - timedelta(days=1)
-            write_history(
-                order,
-                {
-                    "review_date": start,
-                    "review_decision_date": start + timedelta(hours=review_hours),
-                },
-            )
-        return order
+from .common import OrderAnalysisDataset, write_history
 
 
 @tagged("post_install", "-at_install")
 class TestOrderAnalysis(OrderAnalysisDataset):
     """The analysis rows and the KPIs, against the known answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_second_company()
 
     def _kpis(self, user=None, **kwargs):
         Kpi = self.env["customer.order.kpi"]
@@ -298,10 +236,8 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         self.assertEqual(products["product_id"], [], "no other salesperson's lines per product")
         own = self._kpis(user=self.salesman, breakdowns=("product_id",))["breakdowns"]
         self.assertEqual([entry["revenue"] for entry in own["product_id"]], [300])
-        other_company = self.env["res.company"].create({"name": "Analysis Other Co"})
-        outsider = self._company_user(
-            "com_analysis_outsider", "customer_order_management.group_order_manager", other_company
-        )
+        # A manager of another company.
+        outsider = self.user_b
         kpis = self._kpis(user=outsider)
         self.assertEqual(kpis["orders"], 0)
         self.assertEqual(kpis["backlog"], [])
@@ -318,6 +254,7 @@ class TestOrderReports(OrderAnalysisDataset):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_second_company()
         (cls.order_a | cls.order_b | cls.order_c).write({"date_order": datetime(2020, 1, 15, 10)})
         write_history(cls.customer_return, {"request_date": datetime(2020, 1, 20, 9)})
         cls.period = {"date_from": date(2020, 1, 1), "date_to": date(2020, 1, 31)}
@@ -541,9 +478,8 @@ class TestOrderReports(OrderAnalysisDataset):
         )
 
     def test_other_company_pack_is_empty(self):
-        other_company = self.env["res.company"].create({"name": "Pack Other Co"})
         data = self.env["customer.order.report.pack"]._get_data(
-            date(2020, 1, 1), date(2020, 1, 31), {"summary", "channels"}, company=other_company
+            date(2020, 1, 1), date(2020, 1, 31), {"summary", "channels"}, company=self.company_b
         )
         self.assertEqual(data["kpis"]["orders"], 0)
         self.assertEqual(data["channels"], [])
@@ -563,12 +499,9 @@ class TestOrderReports(OrderAnalysisDataset):
         )
         row_c = next(row for row in rows if row["order"] == self.order_c.name)
         self.assertEqual((row_c["customer"], row_c["stage"]), ("Analysis Customer", "Confirmed"))
-        other_company = self.env["res.company"].create({"name": "Backlog Other Co"})
-        outsider = self._company_user(
-            "com_backlog_outsider", "customer_order_management.group_order_manager", other_company
-        )
+        # A manager of another company.
         self.assertEqual(
-            list(Pack.with_user(outsider)._get_section_backlog([], None, None, None)), []
+            list(Pack.with_user(self.user_b)._get_section_backlog([], None, None, None)), []
         )
 
     def test_section_sheet_leaves_empty_values_empty(self):
@@ -624,11 +557,7 @@ class TestOrderReports(OrderAnalysisDataset):
     def test_cron_sends_on_the_schedules_own_day(self):
         """Kiritimati (UTC+14) is always at least a day ahead of Pago Pago
         (UTC-11): on Kiritimati's today, only the Kiritimati schedule is due."""
-        patcher = patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.enterContext(self._cron_progress_not_committed())
         Schedule = self.env["customer.order.report.schedule"]
         ahead, behind = Schedule.create(
             [
@@ -651,11 +580,7 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertEqual(behind.next_run_date, day)
 
     def test_cron_sends_once_per_period(self):
-        patcher = patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.enterContext(self._cron_progress_not_committed())
         today = fields.Date.context_today(self.env["customer.order.report.schedule"])
         schedule = self.env["customer.order.report.schedule"].create(
             {

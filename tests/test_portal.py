@@ -1,31 +1,16 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import CustomerOrderCommon
+from .common import CustomerOrderPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalTimeline(CustomerOrderCommon, HttpCase):
+class TestPortalTimeline(CustomerOrderPortalCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._set_stock(cls.storable, 100)
         cls.carrier = cls._create_carrier(
             "Portal Freight", "https://track.example.com/?ref=<shipmenttrackingnumber>"
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="com_portal",
-            password="com_portal",
-            groups="base.group_portal",
-            partner_id=cls.customer.id,
-        )
-        cls.other_customer = cls.env["res.partner"].create({"name": "Other Customer"})
-        cls.other_user = new_test_user(
-            cls.env,
-            login="com_portal_other",
-            password="com_portal_other",
-            groups="base.group_portal",
-            partner_id=cls.other_customer.id,
         )
         cls.order = cls._shipped_order(cls.customer, "PT-1")
         cls.other_order = cls._shipped_order(cls.other_customer, "SECRET-REF-9")
@@ -46,7 +31,7 @@ class TestPortalTimeline(CustomerOrderCommon, HttpCase):
         return order
 
     def test_owner_sees_timeline(self):
-        self.authenticate("com_portal", "com_portal")
+        self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open(f"/my/orders/{self.order.id}")
         self.assertEqual(response.status_code, 200)
         page = response.text
@@ -64,7 +49,7 @@ class TestPortalTimeline(CustomerOrderCommon, HttpCase):
         self.assertNotIn("SECRET-REF-9", page)
 
     def test_other_customer_cannot_reach_order(self):
-        self.authenticate("com_portal_other", "com_portal_other")
+        self.authenticate(self.other_portal_user.login, self.other_portal_user.login)
         response = self.url_open(f"/my/orders/{self.order.id}", allow_redirects=False)
         self.assertIn(response.status_code, (303, 302, 403, 404))
         self.assertNotIn("PT-1", response.text)
@@ -81,5 +66,5 @@ class TestPortalTimeline(CustomerOrderCommon, HttpCase):
         self.start_tour(
             f"/my/orders/{self.order.id}",
             "customer_order_management_portal_tracking_tour",
-            login="com_portal",
+            login=self.portal_user.login,
         )

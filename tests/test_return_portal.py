@@ -1,49 +1,28 @@
 from odoo.http import Request
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import CustomerOrderCommon
+from .common import CustomerOrderPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestReturnPortal(CustomerOrderCommon, HttpCase):
+class TestReturnPortal(CustomerOrderPortalCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.return_window_days = 30
         cls._set_stock(cls.storable, 100)
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="com_ret_portal",
-            password="com_ret_portal",
-            groups="base.group_portal",
-            partner_id=cls.customer.id,
-        )
-        cls.other_customer = cls.env["res.partner"].create(
-            {"name": "Other Return Customer", "email": "other@example.com"}
-        )
-        cls.other_user = new_test_user(
-            cls.env,
-            login="com_ret_other",
-            password="com_ret_other",
-            groups="base.group_portal",
-            partner_id=cls.other_customer.id,
-        )
-        cls.reason = cls.env.ref("customer_order_management.return_reason_damaged")
-        cls.order = cls._delivered_order(cls.customer)
-        cls.other_order = cls._delivered_order(cls.other_customer)
-
-    @classmethod
-    def _delivered_order(cls, partner, qty=5):
-        order = cls._create_order(qty=qty, partner_id=partner.id)
-        order.action_confirm()
-        cls._deliver(order)
-        return order
+        cls.order = cls._delivered_order(qty=5)
+        cls.other_order = cls._delivered_order(qty=5, partner_id=cls.other_customer.id)
 
     def _returns(self, order=None):
         return self.env["customer.return"].search([("order_id", "=", (order or self.order).id)])
 
-    def _post_return(self, order, line, qty, login="com_ret_portal", **extra):
-        self.authenticate(login, login)
+    def _login(self, user=None):
+        user = user or self.portal_user
+        self.authenticate(user.login, user.login)
+
+    def _post_return(self, order, line, qty, **extra):
+        self._login()
         data = {
             "csrf_token": Request.csrf_token(self),
             f"qty_{line.id}": qty,
@@ -54,7 +33,7 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
         return self.url_open(f"/my/orders/{order.id}/return", data=data)
 
     def test_request_and_follow(self):
-        self.authenticate("com_ret_portal", "com_ret_portal")
+        self._login()
         page = self.url_open(f"/my/orders/{self.order.id}").text
         self.assertIn("Request a Return", page)
         form = self.url_open(f"/my/orders/{self.order.id}/return")
@@ -99,7 +78,7 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
         response = self._post_return(self.other_order, self.other_order.order_line, "1")
         self.assertFalse(response.url.endswith("/return"))
         self.assertFalse(self._returns(self.other_order))
-        self.authenticate("com_ret_portal", "com_ret_portal")
+        self._login()
         page = self.url_open(f"/my/orders/{self.other_order.id}/return")
         self.assertNotIn(self.other_customer.name, page.text)
 
@@ -118,43 +97,28 @@ class TestReturnPortal(CustomerOrderCommon, HttpCase):
 
     def test_outside_window_refused(self):
         self._shipped_days_ago(self.order.picking_ids, 40)
-        self.authenticate("com_ret_portal", "com_ret_portal")
+        self._login()
         self.assertNotIn("Request a Return", self.url_open(f"/my/orders/{self.order.id}").text)
         response = self._post_return(self.order, self.order.order_line, "1")
         self.assertIn("return window", response.text)
         self.assertFalse(self._returns())
 
     def test_return_isolation(self):
-        ret = self.env["customer.return"].create(
-            {
-                "order_id": self.other_order.id,
-                "line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "sale_line_id": self.other_order.order_line.id,
-                            "quantity": 1,
-                            "reason_id": self.reason.id,
-                        },
-                    )
-                ],
-            }
-        )
-        self.authenticate("com_ret_portal", "com_ret_portal")
+        ret = self._create_return(self.other_order, qty=1)
+        self._login()
         response = self.url_open(f"/my/returns/{ret.id}", allow_redirects=False)
         self.assertIn(response.status_code, (302, 303))
         self.assertNotIn(ret.name, self.url_open("/my/returns").text)
         pdf = self.url_open(f"/my/returns/{ret.id}?report_type=pdf", allow_redirects=False)
         self.assertNotEqual(pdf.headers.get("Content-Type"), "application/pdf")
-        self.authenticate("com_ret_other", "com_ret_other")
+        self._login(self.other_portal_user)
         self.assertEqual(self.url_open(f"/my/returns/{ret.id}").status_code, 200)
 
     def test_tour_customer_requests_reviewer_approves(self):
         self.start_tour(
             f"/my/orders/{self.order.id}",
             "customer_order_management_portal_return_tour",
-            login="com_ret_portal",
+            login=self.portal_user.login,
         )
         ret = self._returns()
         self.assertRecordValues(ret, [{"state": "submitted", "origin": "portal"}])

@@ -4,7 +4,7 @@ from lxml import etree
 from psycopg2.errors import CheckViolation
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import file_path, mute_logger
 
 from .common import CustomerOrderCommon
@@ -13,6 +13,11 @@ from .common import CustomerOrderCommon
 @tagged("post_install", "-at_install")
 class TestReviewRules(CustomerOrderCommon):
     """Each check type flags the order it is about and leaves a clean one alone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_second_company()
 
     def _flags(self, rule, order):
         return rule._evaluate(order).get(order, [])
@@ -119,8 +124,7 @@ class TestReviewRules(CustomerOrderCommon):
         self.assertEqual(message, "Urgent orders are checked by hand.")
 
     def test_company_scope(self):
-        other_company = self.env["res.company"].create({"name": "Other Co"})
-        rule = self._create_rule("amount_above", threshold=1, company_id=other_company.id)
+        rule = self._create_rule("amount_above", threshold=1, company_id=self.company_b.id)
         self.assertFalse(self._flags(rule, self._create_order()))
 
     def test_rule_evaluation_is_batched(self):
@@ -171,6 +175,51 @@ class TestReviewRules(CustomerOrderCommon):
         self.assertEqual(rule.issue_count, 1)
         action = rule.action_view_issues()
         self.assertEqual(self.env["sale.order.review.issue"].search(action["domain"]).rule_id, rule)
+
+    def test_rule_typed_in_the_form(self):
+        """A manager fills the rule form: it starts from the defaults, shows
+        only the parameter of the chosen check, and the saved rule flags."""
+        form = Form(self.env["sale.order.review.rule"].with_user(self.manager))
+        self.assertEqual(form.check_type, "missing_info")
+        self.assertTrue(form.blocking)
+        self.assertEqual(form.approver_group_id, self.reviewer_group)
+        parameters = ("threshold", "days", "domain")
+        for check_type, shown in (
+            ("missing_info", set()),
+            ("amount_above", {"threshold"}),
+            ("discount_above", {"threshold"}),
+            ("duplicate_order", {"days"}),
+            ("custom_domain", {"domain"}),
+            ("stock_shortage", set()),
+        ):
+            form.check_type = check_type
+            with self.subTest(check_type=check_type):
+                self.assertEqual(
+                    {name for name in parameters if not form._get_modifier(name, "invisible")},
+                    shown,
+                )
+        form.name = "Large order"
+        form.check_type = "amount_above"
+        form.threshold = 1000
+        with self.assertRaisesRegex(AssertionError, "invisible"):
+            form.days = 3
+        rule = form.save()
+        self.assertRecordValues(
+            rule,
+            [
+                {
+                    "name": "Large order",
+                    "check_type": "amount_above",
+                    "threshold": 1000,
+                    "blocking": True,
+                    "approver_group_id": self.reviewer_group.id,
+                    "company_id": self.env.company.id,
+                    "active": True,
+                }
+            ],
+        )
+        self.assertFalse(self._flags(rule, self._create_order(qty=10)))
+        self.assertTrue(self._flags(rule, self._create_order(qty=11)))
 
     def test_rule_default_approver_is_reviewer(self):
         rule = self.env["sale.order.review.rule"].create(

@@ -9,9 +9,9 @@ is covered by adding one line."""
 
 import json
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import CustomerOrderCommon
+from .common import CustomerOrderPortalCommon
 
 FORGED_CONTEXT = {
     "customer_order_review_write": True,
@@ -257,7 +257,7 @@ ATTACKS = [
 
 
 @tagged("post_install", "-at_install")
-class TestRpcSecurity(CustomerOrderCommon, HttpCase):
+class TestRpcSecurity(CustomerOrderPortalCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -269,15 +269,12 @@ class TestRpcSecurity(CustomerOrderCommon, HttpCase):
             "salesman": cls.salesman,
             "reviewer": cls.reviewer,
             "colleague": cls._company_user("com_colleague", "sales_team.group_sale_salesman"),
-            "stock_user": cls._company_user("com_stock_user", "stock.group_stock_user"),
-            "stock_manager": cls._company_user("com_stock_manager", "stock.group_stock_manager"),
-            "portal_a": new_test_user(cls.env, login="com_portal_a", groups="base.group_portal"),
-            "portal_b": new_test_user(cls.env, login="com_portal_b", groups="base.group_portal"),
+            "stock_user": cls.stock_user,
+            "stock_manager": cls.stock_manager,
+            # The customer of the orders, and a customer of nothing here.
+            "portal_a": cls.portal_user,
+            "portal_b": cls.other_portal_user,
         }
-        cls.customer = cls.users["portal_a"].partner_id
-        cls.customer.write(
-            {"street": "1 Dock", "city": "Leeds", "country_id": cls.env.ref("base.uk").id}
-        )
         cls._set_stock(cls.storable, 100)
         cls.carrier = cls._create_carrier("RPC Freight")
         cls.delivered_order = cls._create_order(qty=5, user_id=cls.salesman.id)
@@ -300,17 +297,7 @@ class TestRpcSecurity(CustomerOrderCommon, HttpCase):
         cls.blocked_order = cls._create_order(qty=1, user=cls.salesman)
         cls.blocked_order.action_submit_review()
         cls.blocking_issues = cls.blocked_order.review_issue_ids
-        session = cls.env["stock.count.session"].create(
-            {"location_id": cls.warehouse.lot_stock_id.id}
-        )
-        session.line_ids.create(
-            {
-                "session_id": session.id,
-                "product_id": cls.storable.id,
-                "location_id": cls.warehouse.lot_stock_id.id,
-            }
-        )
-        session.action_start()
+        session = cls._started_count(cls.warehouse.lot_stock_id, cls.storable)
         session.line_ids.counted_qty = 1660
         session.action_validate()
         cls.session_to_approve = session
@@ -374,16 +361,16 @@ class TestRpcSecurity(CustomerOrderCommon, HttpCase):
 
     def test_the_same_calls_work_for_the_right_role(self):
         """The harness reaches the server: the owners' own calls succeed."""
-        self.authenticate("com_reviewer", "com_reviewer")
+        self.authenticate(self.reviewer.login, self.reviewer.login)
         body = self._call("sale.order", "action_review_approve", [self.blocked_order.ids], {})
         self.assertNotIn("error", body, body)
         self.assertEqual(self.blocked_order.review_state, "approved")
-        self.authenticate("com_stock_manager", "com_stock_manager")
+        self.authenticate(self.stock_manager.login, self.stock_manager.login)
         body = self._call(
             "stock.count.session", "action_approve", [self.session_to_approve.ids], {}
         )
         self.assertNotIn("error", body, body)
         self.assertEqual(self.session_to_approve.state, "done")
-        self.authenticate("com_portal_a", "com_portal_a")
+        self.authenticate(self.portal_user.login, self.portal_user.login)
         body = self._call("customer.return", "read", [self.submitted_return.ids, ["state"]], {})
         self.assertEqual(body["result"][0]["state"], "submitted", body)

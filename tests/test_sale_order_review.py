@@ -26,6 +26,7 @@ class TestSaleOrderReview(CustomerOrderCommon):
             domain="[('order_channel', '=', 'fax')]",
             blocking=False,
         )
+        cls._setup_second_company()
 
     def _submitted(self, qty, **vals):
         order = self._create_order(qty=qty, user=self.salesman, **vals)
@@ -317,7 +318,7 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_concurrent_approval_loses_cleanly(self):
         """While another transaction holds the order, a reviewer's approval
         fails at once with a clear error and writes nothing."""
-        order = self.env.ref("customer_order_management.demo_order_large")
+        order = self.require_demo("demo_order_large")
         self.assertEqual(order.review_state, "to_review")
         admin = self.env.ref("base.user_admin")
         with closing(sql_db.db_connect(self.cr.dbname).cursor()) as other_cr:
@@ -347,21 +348,16 @@ class TestSaleOrderReview(CustomerOrderCommon):
 
     def test_issue_visibility_is_company_bound(self):
         order = self._submitted(qty=20)
-        other_company = self.env["res.company"].create({"name": "Other Co"})
-        outsider = self.env["res.users"].create(
-            {
-                "name": "Outsider",
-                "login": "com_outsider",
-                "company_id": other_company.id,
-                "company_ids": [Command.set(other_company.ids)],
-                "group_ids": [Command.set(self.reviewer_group.ids)],
-            }
+        outsider = self._company_user(
+            "com_outsider", "customer_order_management.group_order_reviewer", self.company_b
         )
-        self.assertFalse(
-            self.env["sale.order.review.issue"]
-            .with_user(outsider)
-            .search([("id", "in", order.review_issue_ids.ids)])
-        )
+        for user in (outsider, self.user_b):
+            with self.subTest(user=user.login):
+                self.assertFalse(
+                    self.env["sale.order.review.issue"]
+                    .with_user(user)
+                    .search([("id", "in", order.review_issue_ids.ids)])
+                )
 
 
 @tagged("post_install", "-at_install")

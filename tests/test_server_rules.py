@@ -127,7 +127,6 @@ class TestReturnEnforcement(CustomerOrderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.return_window_days = 30
-        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls.colleague = cls._company_user("com_colleague", "sales_team.group_sale_salesman")
         cls._set_stock(cls.storable, 100)
         cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
@@ -218,22 +217,6 @@ class TestExchangeRoutes(CustomerOrderCommon):
         ret.action_receive()
         return order, ret
 
-    def _ship_all(self, order, origin=None):
-        """Validate every open transfer of the order (pick, pack, ship), or
-        of the return ``origin``, in the order of the chain."""
-        Picking = self.env["stock.picking"]
-        domain = (
-            [("customer_return_id", "=", origin.id)] if origin else [("sale_id", "=", order.id)]
-        )
-        for _step in range(3):
-            ready = Picking.search([*domain, ("state", "=", "assigned")])
-            ready = ready.filtered(lambda p: p.picking_type_code != "incoming")
-            for picking in ready:
-                for move in picking.move_ids:
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.with_context(skip_sms=True).button_validate()
-
     def test_exchange_in_each_warehouse_setup(self):
         for steps, transfers in (("ship_only", 1), ("pick_ship", 2), ("pick_pack_ship", 3)):
             with self.subTest(steps=steps):
@@ -258,26 +241,12 @@ class TestCountEnforcement(CustomerOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls.env.company.write({"count_approval_value": 100.0, "count_approval_percent": 0.0})
         cls.location = cls.warehouse.lot_stock_id
         cls._set_stock(cls.storable, 100)
 
     def _session(self):
-        session = (
-            self.env["stock.count.session"]
-            .with_user(self.stock_user)
-            .create({"location_id": self.location.id})
-        )
-        session.line_ids.create(
-            {
-                "session_id": session.id,
-                "product_id": self.storable.id,
-                "location_id": self.location.id,
-            }
-        )
-        session.action_start()
-        return session
+        return self._started_count(self.location, self.storable, self.stock_user)
 
     def _quant_qty(self):
         return self.storable.with_context(location=self.location.id).qty_available
@@ -380,8 +349,7 @@ class TestCarrierEnforcement(CustomerOrderCommon):
             self.env.flush_all()
 
     def test_webhook_url_of_several_carriers(self):
-        manager = self._company_user("com_stock_manager", "stock.group_stock_manager")
-        urls = self.carriers.with_user(manager).mapped("tracking_webhook_url")
+        urls = self.carriers.with_user(self.stock_manager).mapped("tracking_webhook_url")
         self.assertEqual(len(set(urls)), 2)
         self.assertTrue(all("/customer_order_management/tracking/" in url for url in urls))
 
@@ -426,7 +394,6 @@ class TestBypassesFoundInReview(CustomerOrderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.return_window_days = 30
-        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls._set_stock(cls.storable, 1000)
         cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
         cls.order.action_confirm()
@@ -542,25 +509,11 @@ class TestCountLinesStay(CustomerOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stock_user = cls._company_user("com_stock_user", "stock.group_stock_user")
         cls.location = cls.warehouse.lot_stock_id
         cls._set_stock(cls.storable, 1000)
 
     def _started(self):
-        session = (
-            self.env["stock.count.session"]
-            .with_user(self.stock_user)
-            .create({"location_id": self.location.id})
-        )
-        session.line_ids.create(
-            {
-                "session_id": session.id,
-                "product_id": self.storable.id,
-                "location_id": self.location.id,
-            }
-        )
-        session.action_start()
-        return session
+        return self._started_count(self.location, self.storable, self.stock_user)
 
     def test_a_second_line_for_the_same_stock_is_refused(self):
         session = self._started()

@@ -5,7 +5,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import CustomerOrderCommon
@@ -29,12 +29,6 @@ class TestShipmentTracking(CustomerOrderCommon):
         cls.carrier = cls._create_carrier(
             "Fast Freight", "https://track.example.com/?ref=<shipmenttrackingnumber>"
         )
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="com_stock_user",
-            groups="stock.group_stock_user",
-            company_id=cls.env.company.id,
-        )
         cls.template_shipped = cls.env.ref(
             "customer_order_management.mail_template_shipment_shipped"
         )
@@ -51,12 +45,6 @@ class TestShipmentTracking(CustomerOrderCommon):
         picking = order.picking_ids
         picking.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": f"TRK-{order.id}"})
         return order
-
-    def _customer_mails(self, record, template):
-        subject = template._render_field("subject", record.ids)[record.id]
-        return record.message_ids.filtered(
-            lambda m: self.customer in m.partner_ids and m.subject == subject
-        )
 
     def _event(self, picking, status, minutes_ago=0, **vals):
         return self.env["stock.picking.tracking.event"].create(

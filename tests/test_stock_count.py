@@ -1,86 +1,24 @@
 import io
 from contextlib import closing
 from datetime import timedelta
-from unittest.mock import patch
 
 import openpyxl
 
 from odoo import fields, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import write_history
-
-
-class StockCountCommon(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.write({"count_approval_value": 500.0, "count_approval_percent": 0.0})
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
-        cls.shelf = cls.env["stock.location"].create(
-            {"name": "Count Shelf", "location_id": cls.warehouse.lot_stock_id.id}
-        )
-        cls.bin = cls.env["stock.location"].create({"name": "Bin 1", "location_id": cls.shelf.id})
-        cls.counter = new_test_user(cls.env, login="com_counter", groups="stock.group_stock_user")
-        cls.stock_manager = new_test_user(
-            cls.env, login="com_stock_manager", groups="stock.group_stock_manager"
-        )
-        cls.salesman = new_test_user(
-            cls.env, login="com_count_salesman", groups="sales_team.group_sale_salesman"
-        )
-        Product = cls.env["product.product"]
-        cls.chair = Product.create(
-            {"name": "Count Chair", "is_storable": True, "standard_price": 100.0}
-        )
-        cls.lamp = Product.create(
-            {"name": "Count Lamp", "is_storable": True, "standard_price": 10.0}
-        )
-        cls.serum = Product.create(
-            {
-                "name": "Count Serum",
-                "is_storable": True,
-                "tracking": "lot",
-                "standard_price": 20.0,
-            }
-        )
-        cls.lot_1 = cls.env["stock.lot"].create({"name": "LOT-1", "product_id": cls.serum.id})
-        cls.lot_2 = cls.env["stock.lot"].create({"name": "LOT-2", "product_id": cls.serum.id})
-        Quant = cls.env["stock.quant"]
-        Quant._update_available_quantity(cls.chair, cls.shelf, 10)
-        Quant._update_available_quantity(cls.lamp, cls.bin, 50)
-        Quant._update_available_quantity(cls.serum, cls.shelf, 5, lot_id=cls.lot_1)
-        Quant._update_available_quantity(cls.serum, cls.shelf, 8, lot_id=cls.lot_2)
-
-    def _session(self, user=None, **vals):
-        env = self.env(user=user or self.counter)
-        return env["stock.count.session"].create({"location_id": self.shelf.id, **vals})
-
-    def _qty(self, product, location=None, lot=None):
-        return sum(
-            self.env["stock.quant"]
-            .search(
-                [
-                    ("product_id", "=", product.id),
-                    ("location_id", "=", (location or self.shelf).id),
-                    ("lot_id", "=", lot.id if lot else False),
-                ]
-            )
-            .mapped("quantity")
-        )
-
-    def _line(self, session, product, lot=None):
-        return session.line_ids.filtered(
-            lambda line: line.product_id == product and line.lot_id == (lot or line.lot_id)
-        )
+from .common import StockCountCommon, write_history
 
 
 @tagged("post_install", "-at_install")
 class TestStockCount(StockCountCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_second_company()
+
     def test_start_snapshots_book_quantities(self):
         session = self._session()
         self.assertTrue(session.name.startswith("CNT/"))
@@ -101,6 +39,43 @@ class TestStockCount(StockCountCommon):
         self.assertEqual(self._line(session, self.lamp).location_id, self.bin)
         with self.assertRaisesRegex(UserError, "cannot be started"):
             session.action_start()
+
+    def test_counter_fills_the_form(self):
+        """A counter plans a count in the form (its defaults, the location's
+        lines), starts it, then types the quantities: typing one marks the
+        line counted."""
+        form = Form(self.env["stock.count.session"].with_user(self.counter))
+        self.assertEqual(form.user_id, self.counter)
+        self.assertEqual(form.state, "draft")
+        self.assertEqual(form.origin, "manual")
+        self.assertEqual(form.date_planned, fields.Date.context_today(self.counter))
+        self.assertFalse(form.blind)
+        form.location_id = self.shelf
+        with form.line_ids.new() as line:
+            self.assertEqual(line.location_id, self.shelf, "the session's location by default")
+            line.product_id = self.chair
+        session = form.save()
+        self.assertRecordValues(
+            session, [{"company_id": self.company.id, "location_id": self.shelf.id}]
+        )
+        session.action_start()
+        form = Form(session.with_user(self.counter))
+        self.assertTrue(form._get_modifier("location_id", "readonly"))
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.theoretical_qty, 10)
+            self.assertFalse(line.is_counted)
+            line.counted_qty = 9
+            self.assertTrue(line.is_counted)
+            self.assertEqual(line.difference_qty, -1)
+        form.save()
+        self.assertRecordValues(
+            session.line_ids,
+            [{"product_id": self.chair.id, "counted_qty": 9, "is_counted": True}],
+        )
+        self.assertEqual(session.difference_value, -100)
+        session.with_user(self.counter).action_validate()
+        self.assertEqual(session.state, "done")
+        self.assertEqual(self._qty(self.chair), 9)
 
     def test_planned_products_narrow_the_snapshot(self):
         session = self._session(
@@ -289,10 +264,8 @@ class TestStockCount(StockCountCommon):
         self.assertEqual(self._line(session, self.lamp).difference_qty, -50)
 
     def test_location_of_another_company_is_refused(self):
-        other = self.env["res.company"].create({"name": "Other Count Co"})
-        other_stock = (
-            self.env["stock.warehouse"].search([("company_id", "=", other.id)]).lot_stock_id
-        )
+        other = self.company_b
+        other_stock = self.warehouse_b.lot_stock_id
         count = self.env["stock.count.session"].search_count([])
         with self.assertRaises(UserError), self.cr.savepoint():
             self.env["stock.count.session"].create(
@@ -326,7 +299,7 @@ class TestStockCount(StockCountCommon):
     def test_concurrent_approval_loses_cleanly(self):
         """While another transaction holds the session, an approval fails at
         once with a clear error and applies nothing."""
-        session = self.env.ref("customer_order_management.demo_count_to_approve")
+        session = self.require_demo("demo_count_to_approve")
         self.assertEqual(session.state, "to_approve")
         with closing(sql_db.db_connect(self.cr.dbname).cursor()) as other_cr:
             other_cr.execute(
@@ -445,10 +418,7 @@ class TestCycleCountPlanning(StockCountCommon):
     def test_cron_runs_twice(self):
         cron = self.env.ref("customer_order_management.ir_cron_plan_cycle_counts")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        # TransactionCase forbids commits: the progress commit is a no-op here.
-        with patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=float("inf"), autospec=True
-        ):
+        with self._cron_progress_not_committed():
             cron.ir_actions_server_id.run()
             sessions = self.env["stock.count.session"].search([])
             shelf = sessions.filtered(lambda s: s.location_id == self.shelf)

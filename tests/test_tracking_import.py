@@ -6,7 +6,7 @@ import openpyxl
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import CustomerOrderCommon
 
@@ -23,12 +23,6 @@ class TestTrackingImport(CustomerOrderCommon):
         order.picking_ids.write({"carrier_id": cls.carrier.id, "carrier_tracking_ref": "IMP-1"})
         cls.picking = cls._deliver(order)
         cls.picking.tracking_event_ids.event_date = fields.Datetime.now() - timedelta(hours=5)
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="com_import_user",
-            groups="stock.group_stock_user",
-            company_id=cls.env.company.id,
-        )
         cls.t1 = (fields.Datetime.now() - timedelta(hours=2)).isoformat()
         cls.t2 = (fields.Datetime.now() - timedelta(hours=1)).isoformat()
 

@@ -5,7 +5,7 @@ registry.category("web_tour.tours").add("customer_order_management_review_tour",
     steps: () => [
         {
             content: "Open the order waiting for review",
-            trigger: ".o_data_row td:contains('Tour Customer')",
+            trigger: ".o_data_row td:contains('Order Desk Customer')",
             run: "click",
         },
         {

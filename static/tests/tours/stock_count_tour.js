@@ -4,7 +4,7 @@ registry.category("web_tour.tours").add("customer_order_management_stock_count_t
     steps: () => [
         {
             content: "Open the count assigned to me",
-            trigger: ".o_kanban_record:contains('Tour Shelf')",
+            trigger: ".o_kanban_record:contains('Count Shelf')",
             run: "click",
         },
         {
@@ -13,7 +13,7 @@ registry.category("web_tour.tours").add("customer_order_management_stock_count_t
         },
         {
             content: "Enter the quantity counted for the chair",
-            trigger: ".o_field_widget[name='line_ids'] .o_data_row:contains('Tour Chair') td[name='counted_qty']",
+            trigger: ".o_field_widget[name='line_ids'] .o_data_row:contains('Count Chair') td[name='counted_qty']",
             run: "click",
         },
         {
