@@ -5,7 +5,6 @@ shipment and its tracking, a return's completion) follows the last step,
 the transfer to the customer; the internal steps before it change none of
 it."""
 
-import unittest
 from datetime import timedelta
 
 from odoo import fields
@@ -205,12 +204,8 @@ class TestMultiStepWarehouse(CustomerOrderCommon):
         self.assertEqual(ret.refund_move_id.invoice_line_ids.quantity, 2)
         self.assertEqual(order.order_line.qty_delivered, 1)
 
-    @unittest.expectedFailure
     def test_the_put_away_is_no_replacement(self):
-        """A refund has no replacement delivery. Fails today: the put-away
-        of the returned goods (input to stock) inherits the return line from
-        the receipt's move, and ``stock.move._assign_picking`` links every
-        transfer of a return line that is not a receipt as the return's
-        replacement."""
+        """A refund has no replacement delivery: the put-away of the returned
+        goods (input to stock) belongs to no return line."""
         _order, ret = self._refunded_return(qty=2)
         self.assertFalse(ret.replacement_picking_id)
