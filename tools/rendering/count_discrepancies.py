@@ -26,10 +26,11 @@ DISCREPANCY_COLUMNS = (
     Column(_lt("Reason"), "reason"),
 )
 # Losses, gains and net of the value, labelled in the column before it.
+VALUE_KEYS = ("difference_value",)
 DISCREPANCY_TOTALS = (
-    Total(_lt("Losses"), ("difference_value",), "<0", label_key="unit_cost"),
-    Total(_lt("Gains"), ("difference_value",), ">0", label_key="unit_cost"),
-    Total(_lt("Net"), ("difference_value",), label_key="unit_cost"),
+    Total(_lt("Losses"), VALUE_KEYS, "<0", label_key="unit_cost"),
+    Total(_lt("Gains"), VALUE_KEYS, ">0", label_key="unit_cost"),
+    Total(_lt("Net"), VALUE_KEYS, label_key="unit_cost"),
 )
 HEADER_ROW = 3
 
