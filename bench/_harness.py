@@ -90,6 +90,42 @@ def run_worker(script, db, addons_path, work, *args):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def bench_parser(doc, worker_choices=None):
+    """The command line every benchmark shares: its description (the first
+    line of ``doc``), ``--out``, and the hidden options of its worker
+    (``--worker``: a flag, or one of ``worker_choices``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    if worker_choices:
+        parser.add_argument("--worker", choices=worker_choices, help=argparse.SUPPRESS)
+    else:
+        parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    add_worker_arguments(parser)
+    return parser
+
+
+def dispatch(options, work, orchestrate):
+    """Run as the worker inside a database, or as the orchestrator."""
+    (work if options.worker else orchestrate)(options)
+
+
+def authenticate(conn, db, login, password):
+    """Log in on ``conn`` (an HTTPConnection); return the session cookie."""
+    body = json.dumps(
+        {"jsonrpc": "2.0", "params": {"db": db, "login": login, "password": password}}
+    )
+    conn.request(
+        "POST", "/web/session/authenticate", body=body, headers={"Content-Type": "application/json"}
+    )
+    response = conn.getresponse()
+    response.read()
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    assert response.status == 200 and cookie.startswith("session_id="), (
+        f"authentication of {login} failed: {response.status} {cookie!r}"
+    )
+    return cookie
+
+
 def add_worker_arguments(parser):
     """The options ``run_worker`` passes; not for people."""
     parser.add_argument("--db", help=argparse.SUPPRESS)

@@ -23,7 +23,6 @@ Usage: python3 bench/analysis_bench.py [--lines 1000000] [--rounds 5] [--out ben
 Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
 """
 
-import argparse
 import io
 import json
 import statistics
@@ -330,17 +329,10 @@ def work(options):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.bench_parser(__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    harness.add_worker_arguments(parser)
-    options = parser.parse_args()
-    if options.worker:
-        work(options)
-    else:
-        orchestrate(options)
+    harness.dispatch(parser.parse_args(), work, orchestrate)
 
 
 if __name__ == "__main__":

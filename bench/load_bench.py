@@ -88,17 +88,7 @@ class Client:
 
 def _login(port, db):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    body = json.dumps(
-        {"jsonrpc": "2.0", "params": {"db": db, "login": "load_portal", "password": "load_portal"}}
-    )
-    conn.request(
-        "POST", "/web/session/authenticate", body=body, headers={"Content-Type": "application/json"}
-    )
-    response = conn.getresponse()
-    response.read()
-    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
-    assert response.status == 200 and cookie.startswith("session_id="), "portal login failed"
-    return cookie
+    return harness.authenticate(conn, db, "load_portal", "load_portal")
 
 
 def _load(options, token, orders, cookie):

@@ -146,16 +146,9 @@ def work(options):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser = harness.bench_parser(__doc__)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    harness.add_worker_arguments(parser)
-    options = parser.parse_args()
-    if options.worker:
-        work(options)
-    else:
-        orchestrate(options)
+    harness.dispatch(parser.parse_args(), work, orchestrate)
 
 
 if __name__ == "__main__":

@@ -318,20 +318,13 @@ def work(options):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.bench_parser(__doc__, worker_choices=["plain", "addon", "scaling"])
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=2, help="time passes per mode")
-    parser.add_argument("--out", default=str(harness.ROOT / "bench" / "out"))
-    parser.add_argument("--worker", choices=["plain", "addon", "scaling"], help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=3, help="time passes per mode")
     parser.add_argument(
         "--measure", choices=["time", "memory"], default="time", help=argparse.SUPPRESS
     )
-    harness.add_worker_arguments(parser)
-    options = parser.parse_args()
-    if options.worker:
-        work(options)
-    else:
-        orchestrate(options)
+    harness.dispatch(parser.parse_args(), work, orchestrate)
 
 
 if __name__ == "__main__":

@@ -78,18 +78,7 @@ def main():
 
 def _measure(conn, db, token, count):
     # Authenticate for the baseline route: keep the session cookie.
-    body = json.dumps(
-        {"jsonrpc": "2.0", "params": {"db": db, "login": "admin", "password": "admin"}}
-    )
-    conn.request(
-        "POST", "/web/session/authenticate", body=body, headers={"Content-Type": "application/json"}
-    )
-    response = conn.getresponse()
-    response.read()
-    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
-    assert response.status == 200 and cookie.startswith("session_id="), (
-        f"authentication failed: {response.status} {cookie!r}"
-    )
+    cookie = harness.authenticate(conn, db, "admin", "admin")
 
     start_time = datetime.now(UTC) - timedelta(hours=2)
     webhook, baseline, statuses = [], [], {}
