@@ -291,13 +291,14 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         # mean 60 / 10 = 6; E[q^2] = (100 + 400 + 900) / 10 = 140; var = 140 - 36 = 104.
         sigma = math.sqrt(104)
         z = 1.6448536269514722
-        self.assertAlmostEqual(planner.z_score, z, places=6)
+        self.assertAlmostEqual(planner.z_score, round(z, 3))  # as the form shows it
         self.assertAlmostEqual(line.demand_qty, 60.0)
         self.assertAlmostEqual(line.avg_daily_demand, 6.0)
-        self.assertAlmostEqual(line.demand_std_dev, sigma, places=6)
+        # Rates at 3 decimals, quantities at 2: the numbers the explanation shows.
+        self.assertAlmostEqual(line.demand_std_dev, round(sigma, 3))
         self.assertEqual(line.lead_time_days, 4)
         self.assertIn("Planner Vendor", line.lead_time_source)
-        self.assertAlmostEqual(line.safety_stock, z * sigma * 2, places=6)  # 33.55
+        self.assertAlmostEqual(line.safety_stock, round(1.645 * round(sigma, 3) * 2, 2))  # 33.55
         self.assertAlmostEqual(line.lead_time_demand, 24.0)
         self.assertEqual(line.suggested_min, 58.0)  # ceil(33.55 + 24)
         self.assertEqual(line.suggested_max, 100.0)  # 58 + 6 x 7
@@ -309,13 +310,18 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             "Min = safety stock 33.55 + lead-time demand 24 = 57.55, rounded up: 58",
             line.explanation,
         )
+        self.assertIn(
+            "Forecast 135 = on hand 140 + incoming 0 − outgoing 5 (of which open sales orders 5)",
+            line.explanation,
+        )
 
     def test_returns_and_other_parameters(self):
         planner = self._planner(service_level=0.99, review_period_days=14)
         line = planner.line_ids
         z = 2.3263478740408408
-        self.assertAlmostEqual(line.safety_stock, z * math.sqrt(104) * 2, places=6)
-        self.assertEqual(line.suggested_min, math.ceil(z * math.sqrt(104) * 2 + 24))
+        safety = round(round(z, 3) * round(math.sqrt(104), 3) * 2, 2)
+        self.assertAlmostEqual(line.safety_stock, safety)
+        self.assertEqual(line.suggested_min, math.ceil(safety + 24))
         self.assertEqual(line.suggested_max, line.suggested_min + 84)
         # Without a vendor, the lead time is 0: no safety stock, a clear reason.
         self.widget.seller_ids.unlink()
@@ -369,7 +375,7 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         self.assertEqual(line.lead_time_days, 6)
         self.assertEqual(
             line.lead_time_source,
-            "Delay on Buffer to Stock + 2 day(s), Vendor Lead Time (Planner Vendor) + 4 day(s)",
+            "Delay on Buffer to Stock: + 2 day(s), Vendor Lead Time (Planner Vendor): + 4 day(s)",
         )
         self.assertIn(f"Lead time: 6 days, from: {line.lead_time_source}.", line.explanation)
 
@@ -387,7 +393,7 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         line = self._planner().line_ids
         self.assertEqual(line.orderpoint_id, orderpoint)
         self.assertEqual(line.lead_time_days, orderpoint.lead_days + 4)
-        self.assertAlmostEqual(line.safety_stock, 1.6448536269514722 * math.sqrt(104 * 6))
+        self.assertAlmostEqual(line.safety_stock, round(1.645 * 10.198 * math.sqrt(6), 2))
         self.assertAlmostEqual(line.lead_time_demand, 36.0)
 
         # The vendor _select_seller picks: the first by sequence.
@@ -396,75 +402,72 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         ]
         line = self._planner().line_ids
         self.assertEqual(line.lead_time_days, 11)
-        self.assertIn(f"Vendor Lead Time ({self.customer.name}) + 9 day(s)", line.lead_time_source)
+        self.assertIn(f"Vendor Lead Time ({self.customer.name}): + 9 day(s)", line.lead_time_source)
 
     def test_explanation_is_checkable_arithmetic(self):
-        """Every line of the explanation computes its result from the numbers
-        it shows: a reader with a calculator finds its figures, within what
-        the rounding of the numbers shown allows (quantities with 2 decimals,
-        daily rates and z with 3)."""
+        """Every line of the explanation is exact arithmetic on the numbers it
+        shows (quantities with 2 decimals, daily rates and z with 3): a reader
+        with a calculator finds each result as written, and the suggestion is
+        the one the explanation computes."""
         line = self._planner(lookback_days=7, service_level=0.9, review_period_days=5).line_ids
         explanation = line.explanation
         number = r"(-?[\d,]+(?:\.\d+)?)"
-        # Half a unit of the last decimal shown: of a quantity, of a rate.
-        qty_error, rate_error = 0.005, 0.0005
-
-        shown = []
 
         def numbers(pattern):
             match = re.search(pattern.replace("#", number), explanation)
             self.assertTrue(match, f"{pattern!r} not in:\n{explanation}")
-            shown.extend(match.groups())
             return [float(value.replace(",", "")) for value in match.groups()]
 
+        def places(value):
+            return len(f"{value}".partition(".")[2].rstrip("0"))
+
         total, days, mean, sigma = numbers(r"Demand: # delivered in # days = # per day \(σ #\)")
-        self.assertAlmostEqual(total / days, mean, delta=qty_error / days + rate_error)
+        self.assertEqual(mean, round(total / days, 3))
         (lead,) = numbers(r"Lead time: # days")
         z, sigma_again, lead_again, safety = numbers(r"Safety stock = z # × σ # × √# = #\.")
         self.assertEqual((sigma_again, lead_again), (sigma, lead))
-        # |z'σ' - zσ| <= rate_error × (z' + σ') + rate_error², times √lead.
-        factors_error = rate_error * (z + sigma) + rate_error**2
-        self.assertAlmostEqual(
-            z * sigma * math.sqrt(lead),
-            safety,
-            delta=factors_error * math.sqrt(lead) + qty_error,
-        )
+        self.assertEqual(safety, round(z * sigma * math.sqrt(lead), 2))
         mean_again, lead_again, lead_demand = numbers(
             r"Lead-time demand = # per day × # days = #\."
         )
         self.assertEqual((mean_again, lead_again), (mean, lead))
-        self.assertAlmostEqual(mean * lead, lead_demand, delta=rate_error * lead + qty_error)
+        self.assertAlmostEqual(mean * lead, lead_demand, places=9)
         safety_again, lead_demand_again, min_sum, minimum = numbers(
             r"Min = safety stock # \+ lead-time demand # = #, rounded up: #\."
         )
         self.assertEqual((safety_again, lead_demand_again), (safety, lead_demand))
-        self.assertAlmostEqual(safety + lead_demand, min_sum, delta=3 * qty_error)
-        self.assertEqual(minimum, math.ceil(min_sum))
+        self.assertAlmostEqual(safety + lead_demand, min_sum, places=9)
+        self.assertEqual(minimum, math.ceil(round(min_sum, 3)))
         min_again, mean_again, review, max_sum, maximum = numbers(
             r"Max = min # \+ # per day × review period # days = #, rounded up: #\."
         )
         self.assertEqual((min_again, mean_again, review), (minimum, mean, 5))
-        self.assertAlmostEqual(
-            minimum + mean * review, max_sum, delta=rate_error * review + qty_error
+        self.assertAlmostEqual(minimum + mean * review, max_sum, places=9)
+        self.assertEqual(maximum, math.ceil(round(max_sum, 3)))
+        forecast, on_hand, incoming, outgoing = numbers(
+            r"Forecast # = on hand # \+ incoming # − outgoing #"
         )
-        self.assertEqual(maximum, math.ceil(max_sum))
-        # The figures are the line's, rounded the same way everywhere.
+        self.assertAlmostEqual(on_hand + incoming - outgoing, forecast, places=9)
+        for value in (z, sigma, mean, lead_demand, min_sum, max_sum):
+            self.assertLessEqual(places(value), 3, value)
+        for value in (total, safety, minimum, maximum, forecast, on_hand):
+            self.assertLessEqual(places(value), 2, value)
+        # The line's figures are the ones shown.
         self.assertRecordValues(
             line,
             [
                 {
                     "lead_time_days": 4,
+                    "avg_daily_demand": mean,
+                    "demand_std_dev": sigma,
+                    "safety_stock": safety,
+                    "lead_time_demand": lead_demand,
                     "suggested_min": minimum,
                     "suggested_max": maximum,
+                    "forecast_qty": forecast,
                 }
             ],
         )
-        self.assertAlmostEqual(line.safety_stock, safety, delta=qty_error)
-        self.assertAlmostEqual(line.avg_daily_demand, mean, delta=rate_error)
-        rates = {f"{value:.3f}" for value in (z, sigma, mean)}
-        for value in shown:
-            places = len(value.partition(".")[2])
-            self.assertLessEqual(places, 3 if value in rates else 2, value)
 
     def test_quantities_below_the_precision_do_not_round_up(self):
         """57.004 units is 57 at the quantities' precision: the minimum is 57,

@@ -52,7 +52,7 @@ class StockReplenishmentPlanner(models.TransientModel):
         "has a reordering rule in the warehouse.",
     )
     categ_id = fields.Many2one("product.category", string="Product Category")
-    z_score = fields.Float(string="Safety Factor (z)", compute="_compute_z_score")
+    z_score = fields.Float(string="Safety Factor (z)", compute="_compute_z_score", digits=(16, 3))
     line_ids = fields.One2many(
         "stock.replenishment.planner.line", "planner_id", string="Suggestions"
     )
@@ -207,7 +207,7 @@ class StockReplenishmentPlanner(models.TransientModel):
             return self.env._(
                 "no vendor or route delay: 0 days (add a vendor to plan safety stock)"
             )
-        return ", ".join(f"{label} {delay}" for label, delay in steps)
+        return ", ".join(f"{label}: {delay}" for label, delay in steps)
 
     def action_compute(self):
         """Fill the suggestions: a fixed number of grouped queries whatever the
@@ -235,24 +235,30 @@ class StockReplenishmentPlanner(models.TransientModel):
             products = products.with_context(warehouse_id=planner.warehouse_id.id)
             quantities = products._compute_quantities_dict(None, None, None)
             lead_times = planner._get_lead_times(products, orderpoint_by_product)
-            z = planner.z_score
             days = planner.lookback_days
             digits = self.env["decimal.precision"].precision_get("Product Unit")
+            # Rates carry one more decimal than quantities. The suggestion is
+            # computed from the numbers at the precision the explanation
+            # shows them, so that each of its lines adds up as written.
+            rate_digits = digits + 1
+            z = float_round(planner.z_score, precision_digits=rate_digits)
             vals_list = []
             for product in products.sorted("display_name"):
                 per_day = daily.get(product, {})
                 total = sum(per_day.values())
-                mean = total / days
-                variance = sum(q * q for q in per_day.values()) / days - mean * mean
-                sigma = math.sqrt(max(variance, 0.0))
+                exact_mean = total / days
+                variance = sum(q * q for q in per_day.values()) / days - exact_mean**2
+                mean = float_round(exact_mean, precision_digits=rate_digits)
+                sigma = float_round(math.sqrt(max(variance, 0.0)), precision_digits=rate_digits)
                 lead_days, lead_steps = lead_times[product]
-                safety = z * sigma * math.sqrt(lead_days)
-                lead_demand = mean * lead_days
+                safety = float_round(z * sigma * math.sqrt(lead_days), precision_digits=digits)
+                # A rate times whole days: exact at the rates' precision.
+                lead_demand = float_round(mean * lead_days, precision_digits=rate_digits)
                 # Reordering rules are set in whole units of the product.
                 rounding = max(product.uom_id.rounding or 1.0, 1.0)
-                minimum = _round_up(safety + lead_demand, rounding, digits)
+                minimum = _round_up(safety + lead_demand, rounding, rate_digits)
                 maximum = max(
-                    _round_up(minimum + mean * planner.review_period_days, rounding, digits),
+                    _round_up(minimum + mean * planner.review_period_days, rounding, rate_digits),
                     minimum,
                 )
                 orderpoint = orderpoint_by_product.get(product)
@@ -272,6 +278,8 @@ class StockReplenishmentPlanner(models.TransientModel):
                         "lead_time_demand": lead_demand,
                         "open_demand_qty": open_demand.get(product, 0.0),
                         "qty_on_hand": quantities[product.id]["qty_available"],
+                        "qty_incoming": quantities[product.id]["incoming_qty"],
+                        "qty_outgoing": quantities[product.id]["outgoing_qty"],
                         "forecast_qty": quantities[product.id]["virtual_available"],
                         "suggested_min": minimum,
                         "suggested_max": maximum,
@@ -351,9 +359,8 @@ class StockReplenishmentPlanner(models.TransientModel):
 
 def _round_up(value, rounding, digits):
     """``value`` rounded up to the unit's ``rounding`` (0.4 units -> 1 unit)
-    from its value at ``digits`` decimals, the quantities' precision: what is
-    below it counts for nothing (57.004 is 57, not 58), as in the
-    explanation, which shows the quantities at that precision."""
+    from its value at ``digits`` decimals, the precision the explanation
+    shows the sum at: what is below it counts for nothing."""
     if value <= 0:
         return 0.0
     return float_round(
@@ -401,6 +408,8 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         help="Quantity confirmed to customers and not delivered yet.",
     )
     qty_on_hand = fields.Float(string="On Hand", digits="Product Unit", readonly=True)
+    qty_incoming = fields.Float(string="Incoming", digits="Product Unit", readonly=True)
+    qty_outgoing = fields.Float(string="Outgoing", digits="Product Unit", readonly=True)
     forecast_qty = fields.Float(
         string="Forecast",
         digits="Product Unit",
@@ -455,7 +464,8 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 "%(min_sum)s, rounded up: %(min)s.\n"
                 "Max = min %(min)s + %(mean)s per day × review period %(review)s days = "
                 "%(max_sum)s, rounded up: %(max)s.\n"
-                "Forecast %(forecast)s (on hand %(on_hand)s, open orders %(open)s).",
+                "Forecast %(forecast)s = on hand %(on_hand)s + incoming %(incoming)s − "
+                "outgoing %(outgoing)s (of which open sales orders %(open)s).",
                 total=qty(line.demand_qty),
                 days=planner.lookback_days,
                 mean=rate(line.avg_daily_demand),
@@ -464,14 +474,16 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 z=rate(planner.z_score),
                 lead=qty(line.lead_time_days),
                 safety=qty(line.safety_stock),
-                lead_demand=qty(line.lead_time_demand),
-                min_sum=qty(line.safety_stock + line.lead_time_demand),
+                lead_demand=rate(line.lead_time_demand),
+                min_sum=rate(line.safety_stock + line.lead_time_demand),
                 min=qty(line.suggested_min),
                 review=planner.review_period_days,
-                max_sum=qty(line.suggested_min + review_demand),
+                max_sum=rate(line.suggested_min + review_demand),
                 max=qty(line.suggested_max),
                 forecast=qty(line.forecast_qty),
                 on_hand=qty(line.qty_on_hand),
+                incoming=qty(line.qty_incoming),
+                outgoing=qty(line.qty_outgoing),
                 open=qty(line.open_demand_qty),
             )
 
