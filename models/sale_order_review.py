@@ -407,12 +407,14 @@ class SaleOrder(models.Model):
         """Which issues the current user approved on each order
         (``decisions`` maps orders to their approved issues): ``{order id:
         body}``."""
+        warning = self.env._("warning")
         bodies = {
             order.id: Markup("%s<ul>%s</ul>")
             % (
                 self.env._("%s approved:", self.env.user.name),
                 Markup().join(
-                    Markup("<li><b>%s</b>: %s</li>") % (issue.rule_id.name, issue.message)
+                    Markup("<li><b>%s</b>%s: %s</li>")
+                    % (issue.rule_id.name, "" if issue.blocking else f" ({warning})", issue.message)
                     for issue in issues
                 ),
             )

@@ -26,6 +26,7 @@ class StockCountSession(models.Model):
     _description = "Stock Count Session"
     _inherit = ["mail.thread", "mail.activity.mixin", "customer.order.approval.mixin"]
     _approval_activity_type = "customer_order_management.mail_activity_count_approval"
+    _approval_tracked_fields = ("state",)
     _order = "date_planned desc, id desc"
     _check_company_auto = True
 
@@ -384,18 +385,17 @@ class StockCountSession(models.Model):
             # The inventory moves carry the session's reference.
             quants.with_context(inventory_mode=True, inventory_name=session.name)._apply_inventory()
         lines = self.line_ids
-        write_protected(self, {"state": "done", "date_done": now})
+        notes = {
+            session.id: self.env._(
+                "Count applied: %(lines)s lines, variance %(value)s.",
+                lines=len(session.line_ids),
+                value=format_amount(self.env, session.difference_value, session.currency_id),
+            )
+            for session in self
+        }
+        self._write_decision({"state": "done", "date_done": now}, notes)
         write_protected(lines, {"count_date": now})
         self._close_approval_activities()
-        for session in self:
-            session.message_post(
-                body=self.env._(
-                    "Count applied: %(lines)s lines, variance %(value)s.",
-                    lines=len(session.line_ids),
-                    value=format_amount(self.env, session.difference_value, session.currency_id),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
 
     # ------------------------------------------------------------------
     # Reports

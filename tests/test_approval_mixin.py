@@ -99,3 +99,13 @@ class TestApprovalCycle(CustomerOrderCommon):
         session.with_user(self.stock_manager).action_approve()
         self.assertEqual(session.state, "done")
         self.assertFalse(self._approver_activities(session))
+        # One chatter entry for the decision: its note and the state change.
+        self.env.cr.flush()
+        entries = session.sudo().message_ids.filtered(lambda m: m.tracking_value_ids)
+        self.assertIn("Count applied", entries[0].body)
+        self.assertEqual(
+            entries[0].tracking_value_ids.mapped("new_value_char"), ["Done"], "To Approve -> Done"
+        )
+        self.assertFalse(
+            session.sudo().message_ids.filtered(lambda m: "Count applied" in m.body) - entries[0]
+        )
