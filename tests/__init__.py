@@ -14,3 +14,4 @@ from . import test_return_portal
 from . import test_order_analysis
 from . import test_stock_count
 from . import test_inventory_planning
+from . import test_validation_performance
