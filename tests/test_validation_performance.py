@@ -112,9 +112,10 @@ class TestValidationPerformance(CustomerOrderCommon, MockEmail):
         templates = self.env["mail.template"]
         for name in ("shipped", "delivered", "backorder"):
             template = self.env.ref(f"customer_order_management.mail_template_shipment_{name}")
-            templates |= template
-            # Odoo's default recipients instead of partner_to, and a sender of
-            # the template's own.
+            # As installed (partner_to), as in a database installed before
+            # (Odoo's default recipients), and with a sender of its own.
+            templates |= template.copy({"use_default_to": False})
+            templates |= template.copy({"use_default_to": True})
             templates |= template.copy(
                 {"use_default_to": True, "email_from": "{{ object.company_id.email }}"}
             )
