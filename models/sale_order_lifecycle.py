@@ -39,7 +39,7 @@ class SaleOrder(models.Model):
     )
     lifecycle_stage_date = fields.Datetime(
         string="In Stage Since",
-        compute="_compute_lifecycle_stage_date",
+        compute="_compute_lifecycle_stage",
         store=True,
     )
     promised_date = fields.Datetime(
@@ -84,36 +84,20 @@ class SaleOrder(models.Model):
         "picking_ids.customer_return_id",
     )
     def _compute_lifecycle_stage(self):
-        for order in self:
-            order.lifecycle_stage = order._get_lifecycle_stage()
-
-    @api.depends("lifecycle_stage")
-    def _compute_lifecycle_stage_date(self):
+        # The stage and its date are computed together: while they are being
+        # computed, reading them gives the values they had before (the cache,
+        # else the database), so an order that keeps its stage keeps its date
+        # without a query of its own.
         now = fields.Datetime.now()
-        stored = self._get_stored_lifecycle_stages()
         for order in self:
-            stored_stage, stored_date = stored.get(order._origin.id, (None, None))
+            previous = order._origin
+            previous_stage = previous.lifecycle_stage if previous else False
+            previous_date = previous.lifecycle_stage_date if previous else False
+            stage = order._get_lifecycle_stage()
+            order.lifecycle_stage = stage
             order.lifecycle_stage_date = (
-                stored_date if order.lifecycle_stage == stored_stage and stored_date else now
+                previous_date if previous_date and stage == previous_stage else now
             )
-
-    def _get_stored_lifecycle_stages(self):
-        """The stages of ``self`` and their dates as last written to the
-        database: ``{id: (stage, date)}``.
-
-        The new stage is not flushed yet when its date is computed: one query
-        per batch tells which orders really change stage; only those restart
-        their age in stage."""
-        ids = tuple(self._origin.ids)
-        if not ids:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, lifecycle_stage, lifecycle_stage_date FROM sale_order WHERE id IN %s",
-                ids,
-            )
-        )
-        return {order_id: (stage, date) for order_id, stage, date in self.env.cr.fetchall()}
 
     def _get_lifecycle_stage(self):
         """Hook: the lifecycle stage of one order.
@@ -244,12 +228,12 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         check_protected_write(self, vals, LIFECYCLE_OWNED_FIELDS)
-        result = super().write(vals)
         if "lifecycle_stage_date" in vals:
-            # Later recomputations compare with the database (see
-            # _get_stored_lifecycle_stages): store a date set by hand now.
-            self.flush_recordset(["lifecycle_stage", "lifecycle_stage_date"])
-        return result
+            # A date set by hand belongs to the current stage: settle a stage
+            # still to compute first, so that the date is kept while the
+            # stage stays (see _compute_lifecycle_stage).
+            self._recompute_recordset(["lifecycle_stage"])
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Delays

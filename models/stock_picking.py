@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import is_html_empty
+from odoo.tools.mail import parse_contact_from_email
 
 from ..tools import check_protected_write, write_protected
 from .stock_picking_tracking_event import SHIPMENT_STATES
@@ -9,6 +11,24 @@ from .stock_picking_tracking_event import SHIPMENT_STATES
 # What the shipment's own events and the returns set: never a direct write
 # (the return window counts from ``shipped_date``).
 PICKING_OWNED_FIELDS = {"shipment_state", "shipped_date", "delivered_date", "customer_return_id"}
+# The layout of the customer's shipment e-mails.
+SHIPMENT_MAIL_LAYOUT = "mail.mail_notification_light"
+
+
+def _template_adds_files(template):
+    """Whether ``template`` attaches files or reports to its e-mails: one
+    count for both relations instead of reading each."""
+    return bool(
+        template.with_context(active_test=False).search_count(
+            [
+                ("id", "=", template.id),
+                "|",
+                ("attachment_ids", "!=", False),
+                ("report_template_ids", "!=", False),
+            ],
+            limit=1,
+        )
+    )
 
 
 class StockPicking(models.Model):
@@ -118,22 +138,20 @@ class StockPicking(models.Model):
         return result
 
     def _mark_shipped(self):
-        """Hook: a validated delivery leaves the warehouse. Records the first
-        tracking event and tells the customer (once), and what follows later
-        when a backorder remains. Called when a delivery is validated."""
+        """Hook: validated deliveries leave the warehouse. Records their first
+        tracking event and tells each customer (once), and what follows later
+        when a backorder remains. Called when deliveries are validated, for
+        all of them at once."""
         write_protected(self, {"shipped_date": fields.Datetime.now()})
         self.env["stock.picking.tracking.event"].create(
             [self._prepare_shipped_event_vals(picking) for picking in self]
         )
-        for picking in self:
-            if picking._should_send_shipment_mail():
-                picking._send_shipment_mail(
-                    "customer_order_management.mail_template_shipment_shipped"
-                )
-            if picking.backorder_ids and picking.company_id.order_shipment_email:
-                picking._send_shipment_mail(
-                    "customer_order_management.mail_template_shipment_backorder"
-                )
+        self.filtered(lambda p: p._should_send_shipment_mail())._send_shipment_mail(
+            "customer_order_management.mail_template_shipment_shipped"
+        )
+        self.filtered(
+            lambda p: p.company_id.order_shipment_email and p.backorder_ids
+        )._send_shipment_mail("customer_order_management.mail_template_shipment_backorder")
 
     def _prepare_shipped_event_vals(self, picking):
         """Hook: the values of the first tracking event of ``picking``."""
@@ -157,15 +175,92 @@ class StockPicking(models.Model):
         )
 
     def _send_shipment_mail(self, template_xmlid):
-        self.ensure_one()
-        template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template or not self.partner_id:
-            return
-        self.message_post_with_source(
-            template,
-            email_layout_xmlid="mail.mail_notification_light",
-            subtype_xmlid="mail.mt_comment",
+        """Post the customer e-mail of ``template_xmlid`` on each delivery of
+        ``self`` that has a customer, the template rendered for all of them
+        at once."""
+        pickings = self.filtered("partner_id")
+        # The id is cached by the registry and dropped with the record: no
+        # query per delivery to find the template.
+        template_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            template_xmlid, raise_if_not_found=False
         )
+        if not template_id or not pickings:
+            return
+        pickings._message_post_shipment_template(self.env["mail.template"].browse(template_id))
+
+    def _message_post_shipment_template(self, template):
+        """Post ``template`` on each delivery of ``self``: the message and the
+        e-mail that ``message_post_with_source`` posts (a comment-mode composer
+        per delivery), without the composer's own records, with the template
+        rendered once for all deliveries. A template that adds attachments,
+        reports, a reply-to or a scheduled date goes through
+        ``message_post_with_source`` itself."""
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        if template.reply_to or template.scheduled_date or _template_adds_files(template):
+            for picking in self:
+                picking.message_post_with_source(
+                    template, email_layout_xmlid=SHIPMENT_MAIL_LAYOUT, subtype_id=subtype_id
+                )
+            return
+        rendered = template._generate_template(
+            self.ids,
+            {"subject", "body_html", "email_from", "lang", "email_cc", "email_to", "partner_to"},
+            find_or_create_partners=True,
+        )
+        # The author's and the companies' partners are read by every e-mail's
+        # layout: one query for all of them.
+        (self.env.user.partner_id | self.company_id.partner_id).mapped("email")
+        authors = {}
+        for picking in self:
+            values = rendered[picking.id]
+            # Sender and author as the composer sets them: the template's
+            # sender if it has one, else the current user.
+            email_from = (
+                values.get("email_from") if template.email_from else self.env.user.email_formatted
+            )
+            if email_from not in authors:
+                authors[email_from] = self._get_shipment_mail_author(email_from)
+            body = values.get("body_html") if not is_html_empty(template.body_html) else False
+            picking.message_post(
+                author_id=authors[email_from],
+                email_from=email_from,
+                subject=(values.get("subject") if template.subject else False)
+                or picking._message_compute_subject(),
+                body=body or "",
+                partner_ids=list(dict.fromkeys(values.get("partner_ids") or [])),
+                message_type="notification",
+                subtype_id=subtype_id,
+                email_add_signature=False,
+                email_layout_xmlid=SHIPMENT_MAIL_LAYOUT,
+                mail_server_id=template.mail_server_id.id,
+                mail_auto_delete=template.auto_delete,
+                force_email_lang=values.get("lang") if template.lang else False,
+                scheduled_date=False,
+                # A new message has no tracking values: the e-mail's layout
+                # need not search for them.
+                tracking_value_ids=[],
+            )
+
+    def _get_shipment_mail_author(self, email_from):
+        """The author the composer gives a message sent from ``email_from``:
+        the partner of that address, the current user's own first, else the
+        current user; none without an address. The current user's own
+        address, the usual sender, needs no search: their partner comes
+        first among the partners of that address, and is the fallback."""
+        if not email_from:
+            return False
+        user_partner = self.env.user.partner_id
+        if (
+            user_partner.email_normalized
+            and parse_contact_from_email(email_from)[1] == user_partner.email_normalized
+        ):
+            return user_partner.id
+        author_id = (
+            self.env["mail.thread"]
+            .with_context(active_test=False)
+            ._message_compute_author(None, email_from)[0]
+        )
+        return author_id or user_partner.id
 
     def _on_tracking_events(self, events):
         """Hook: react to new tracking events of ``self``: a delivered

@@ -38,7 +38,10 @@ class StockPickingTrackingEvent(models.Model):
         default="manual",
     )
     external_id = fields.Char(string="Carrier Event ID", copy=False)
-    company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
+    # Precomputed: stored with the event's row, not in an UPDATE after it.
+    company_id = fields.Many2one(
+        related="picking_id.company_id", store=True, index=True, precompute=True
+    )
     partner_id = fields.Many2one(related="picking_id.partner_id", string="Customer")
 
     _external_id_unique = models.UniqueIndex(
