@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, date_utils
 
 from .customer_order_analysis import BACKLOG_STAGES, KPI_BREAKDOWNS, LINE_SUMS, day_start
@@ -249,7 +250,10 @@ class CustomerOrderKpi(models.AbstractModel):
         """What the Order Desk overview shows: the KPIs of the last ``days``
         days and of the ``days`` before (for the trend arrows), the monthly
         trend of the last 12 months and the backlog. Record rules apply."""
-        days = max(min(int(days), 366), 1)
+        try:
+            days = max(min(int(days), 366), 1)
+        except (TypeError, ValueError, OverflowError):
+            raise UserError(self.env._("The period must be a number of days.")) from None
         now = fields.Datetime.now()
         start = now - relativedelta(days=days)
         current = self._get_kpis(start, now)

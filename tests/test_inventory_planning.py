@@ -478,6 +478,33 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         self.assertEqual(_round_up(-3.0, 1.0, 2), 0.0)
         self.assertEqual(_round_up(11.0, 5.0, 2), 15.0)
 
+    def test_suggestions_are_the_computations(self):
+        """A user chooses which suggestions to apply, never their numbers:
+        what a manager applies is what the computation found."""
+        planner = self._planner()
+        line = planner.line_ids.with_user(self.stock_user)
+        for vals in ({"suggested_min": 999999}, {"suggested_max": 1}, {"product_id": 1}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                line.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["stock.replenishment.planner.line"].with_user(self.stock_user).create(
+                {"planner_id": planner.id, "product_id": self.widget.id, "suggested_min": 5}
+            )
+        line.to_apply = False
+        self.assertRecordValues(line, [{"to_apply": False, "suggested_min": 58.0}])
+
+    def test_absurd_periods_are_refused_clearly(self):
+        for vals in (
+            {"lookback_days": 10**9},
+            {"lookback_days": 2**31},
+            {"review_period_days": 10**12},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, "cannot exceed"):
+                self._planner(**vals)
+        for days in ("abc", "NaN", None, [1], float("inf")):
+            with self.subTest(days=days), self.assertRaisesRegex(UserError, "number of days"):
+                self.env["customer.order.kpi"].with_user(self.stock_user).get_dashboard_data(days)
+
     def test_apply_creates_then_updates_orderpoints(self):
         Orderpoint = self.env["stock.warehouse.orderpoint"]
         planner = self._planner(user=self.stock_manager)

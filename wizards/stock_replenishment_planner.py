@@ -7,7 +7,15 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import float_round, formatLang, get_lang
 
-from ..tools import notification_action
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    notification_action,
+    protected_write,
+)
+
+# Ten years: beyond any history or review period worth planning on.
+MAX_PERIOD_DAYS = 3650
 
 
 class StockReplenishmentPlanner(models.TransientModel):
@@ -87,8 +95,24 @@ class StockReplenishmentPlanner(models.TransientModel):
             if planner.review_period_days < 0:
                 raise ValidationError(self.env._("The review period cannot be negative."))
 
+    def _check_period_values(self, vals):
+        """Refuse periods beyond ten years before they reach the database
+        (whose integers they could overflow)."""
+        for name in ("lookback_days", "review_period_days"):
+            value = vals.get(name)
+            if isinstance(value, int | float) and abs(value) > MAX_PERIOD_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s cannot exceed %(days)s days.",
+                        field=self._fields[name]._description_string(self.env),
+                        days=MAX_PERIOD_DAYS,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_period_values(vals)
         planners = super().create(vals_list)
         planners.action_compute()
         return planners
@@ -209,6 +233,10 @@ class StockReplenishmentPlanner(models.TransientModel):
             )
         return ", ".join(f"{label}: {delay}" for label, delay in steps)
 
+    def write(self, vals):
+        self._check_period_values(vals)
+        return super().write(vals)
+
     def action_compute(self):
         """Fill the suggestions: a fixed number of grouped queries whatever the
         number of products (demand, returns, open demand, stock, rules)."""
@@ -288,7 +316,9 @@ class StockReplenishmentPlanner(models.TransientModel):
                         "current_max": orderpoint.product_max_qty if orderpoint else 0.0,
                     }
                 )
-            Line.create(vals_list)
+            # The suggestions are the computation's: only it writes them.
+            with protected_write(Line) as lines:
+                lines.create(vals_list)
         # The form reloads the record in place (no new breadcrumb).
         return True
 
@@ -328,7 +358,8 @@ class StockReplenishmentPlanner(models.TransientModel):
                     ):
                         orderpoint.write(values)
                         updated += 1
-                    line.orderpoint_id = orderpoint
+                    with protected_write(line) as line_sudo:
+                        line_sudo.orderpoint_id = orderpoint
                 else:
                     new_vals.append(
                         dict(
@@ -345,9 +376,13 @@ class StockReplenishmentPlanner(models.TransientModel):
                 by_product = {op.product_id: op for op in orderpoints}
                 for line in lines:
                     if line.product_id in by_product:
-                        line.orderpoint_id = by_product[line.product_id]
-            for line in lines:
-                line.write({"current_min": line.suggested_min, "current_max": line.suggested_max})
+                        with protected_write(line) as line_sudo:
+                            line_sudo.orderpoint_id = by_product[line.product_id]
+            with protected_write(lines) as lines_sudo:
+                for line in lines_sudo:
+                    line.write(
+                        {"current_min": line.suggested_min, "current_max": line.suggested_max}
+                    )
         return notification_action(
             self.env._(
                 "Reordering rules: %(created)s created, %(updated)s updated.",
@@ -368,6 +403,31 @@ def _round_up(value, rounding, digits):
         precision_rounding=rounding,
         rounding_method="UP",
     )
+
+
+# What a suggestion is made of: written by the planner's computation only
+# (a manager applies the numbers it found); users only choose what to apply.
+LINE_OWNED_FIELDS = {
+    "planner_id",
+    "product_id",
+    "demand_qty",
+    "avg_daily_demand",
+    "demand_std_dev",
+    "lead_time_days",
+    "lead_time_source",
+    "safety_stock",
+    "lead_time_demand",
+    "open_demand_qty",
+    "qty_on_hand",
+    "qty_incoming",
+    "qty_outgoing",
+    "forecast_qty",
+    "suggested_min",
+    "suggested_max",
+    "current_min",
+    "current_max",
+    "orderpoint_id",
+}
 
 
 class StockReplenishmentPlannerLine(models.TransientModel):
@@ -436,6 +496,15 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         help="The forecast is under the suggested minimum.",
     )
     explanation = fields.Text(compute="_compute_explanation")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_create(self, vals_list, LINE_OWNED_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, LINE_OWNED_FIELDS)
+        return super().write(vals)
 
     @api.depends("suggested_min", "suggested_max", "forecast_qty")
     def _compute_explanation(self):
