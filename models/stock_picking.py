@@ -131,6 +131,13 @@ class StockPicking(models.Model):
         return result
 
     def _send_confirmation_email(self):
+        # Marking shipped lives here, not in _action_done: Odoo calls this
+        # once the transfers are done *and* the carrier has been asked for
+        # its labels and tracking reference (stock_delivery asks for them in
+        # this same method, before calling us), so the customer's "shipped"
+        # e-mail carries the tracking link; and it is where Odoo's own
+        # delivery e-mail goes out, which ours replaces rather than repeats
+        # (see _should_send_shipment_mail).
         result = super()._send_confirmation_email()
         self.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state == "done" and not p.shipped_date
@@ -144,7 +151,7 @@ class StockPicking(models.Model):
         all of them at once."""
         write_protected(self, {"shipped_date": fields.Datetime.now()})
         self.env["stock.picking.tracking.event"].create(
-            [self._prepare_shipped_event_vals(picking) for picking in self]
+            [picking._prepare_shipped_event_vals() for picking in self]
         )
         self.filtered(lambda p: p._should_send_shipment_mail())._send_shipment_mail(
             "customer_order_management.mail_template_shipment_shipped"
@@ -153,13 +160,14 @@ class StockPicking(models.Model):
             lambda p: p.company_id.order_shipment_email and p.backorder_ids
         )._send_shipment_mail("customer_order_management.mail_template_shipment_backorder")
 
-    def _prepare_shipped_event_vals(self, picking):
-        """Hook: the values of the first tracking event of ``picking``."""
+    def _prepare_shipped_event_vals(self):
+        """Hook: the values of the first tracking event of ``self`` (one delivery)."""
+        self.ensure_one()
         return {
-            "picking_id": picking.id,
-            "event_date": picking.date_done or fields.Datetime.now(),
+            "picking_id": self.id,
+            "event_date": self.date_done or fields.Datetime.now(),
             "status": "shipped",
-            "location": picking.picking_type_id.warehouse_id.name,
+            "location": self.picking_type_id.warehouse_id.name,
             "description": self.env._("Left the warehouse"),
             "source": "manual",
         }
