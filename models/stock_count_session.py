@@ -507,7 +507,11 @@ class StockCountSession(models.Model):
         """Create one draft session per internal location holding products
         whose last count is older than their ABC class's frequency. Products
         already in an open session of the location are left out, so a second
-        run plans nothing new. Returns the sessions created."""
+        run plans nothing new. Returns the sessions created.
+
+        One method on purpose: three grouped reads per company (stock,
+        last counts, open sessions) feed one batch of sessions; split, each
+        part would hand the next its dictionaries keyed by location."""
         companies = companies or self.env["res.company"].search([("active", "=", True)])
         today = fields.Date.context_today(self)
         now = fields.Datetime.now()

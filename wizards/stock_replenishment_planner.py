@@ -263,68 +263,86 @@ class StockReplenishmentPlanner(models.TransientModel):
             products = products.with_context(warehouse_id=planner.warehouse_id.id)
             quantities = products._compute_quantities_dict(None, None, None)
             lead_times = planner._get_lead_times(products, orderpoint_by_product)
-            days = planner.lookback_days
-            digits = self.env["decimal.precision"].precision_get("Product Unit")
-            # Rates carry one more decimal than quantities. The suggestion is
-            # computed from the numbers at the precision the explanation
-            # shows them, so that each of its lines adds up as written.
-            rate_digits = digits + 1
-            z = float_round(planner.z_score, precision_digits=rate_digits)
-            vals_list = []
-            for product in products.sorted("display_name"):
-                per_day = daily.get(product, {})
-                total = sum(per_day.values())
-                exact_mean = total / days
-                variance = sum(q * q for q in per_day.values()) / days - exact_mean**2
-                mean = float_round(exact_mean, precision_digits=rate_digits)
-                sigma = float_round(math.sqrt(max(variance, 0.0)), precision_digits=rate_digits)
-                lead_days, lead_steps = lead_times[product]
-                safety = float_round(z * sigma * math.sqrt(lead_days), precision_digits=digits)
-                # A rate times whole days: exact at the rates' precision.
-                lead_demand = float_round(mean * lead_days, precision_digits=rate_digits)
-                # Reordering rules are set in whole units of the product.
-                rounding = max(product.uom_id.rounding or 1.0, 1.0)
-                minimum = _round_up(safety + lead_demand, rounding, rate_digits)
-                maximum = max(
-                    _round_up(minimum + mean * planner.review_period_days, rounding, rate_digits),
-                    minimum,
+            vals_list = [
+                planner._prepare_suggestion_vals(
+                    product,
+                    daily.get(product, {}),
+                    lead_times[product],
+                    open_demand.get(product, 0.0),
+                    quantities[product.id],
+                    orderpoint_by_product.get(product),
                 )
-                orderpoint = orderpoint_by_product.get(product)
-                vals_list.append(
-                    {
-                        "planner_id": planner.id,
-                        "product_id": product.id,
-                        # Without delivered history there is nothing to base a
-                        # rule on: such lines are shown but not selected.
-                        "to_apply": bool(per_day),
-                        "demand_qty": total,
-                        "avg_daily_demand": mean,
-                        "demand_std_dev": sigma,
-                        "lead_time_days": lead_days,
-                        "lead_time_source": planner._describe_lead_time(lead_steps),
-                        "safety_stock": safety,
-                        "lead_time_demand": lead_demand,
-                        "open_demand_qty": open_demand.get(product, 0.0),
-                        "qty_on_hand": quantities[product.id]["qty_available"],
-                        "qty_incoming": quantities[product.id]["incoming_qty"],
-                        "qty_outgoing": quantities[product.id]["outgoing_qty"],
-                        "forecast_qty": quantities[product.id]["virtual_available"],
-                        "suggested_min": minimum,
-                        "suggested_max": maximum,
-                        "orderpoint_id": orderpoint.id if orderpoint else False,
-                        "current_min": orderpoint.product_min_qty if orderpoint else 0.0,
-                        "current_max": orderpoint.product_max_qty if orderpoint else 0.0,
-                    }
-                )
+                for product in products.sorted("display_name")
+            ]
             # The suggestions are the computation's: only it writes them.
             with protected_write(Line) as lines:
                 lines.create(vals_list)
         # The form reloads the record in place (no new breadcrumb).
         return True
 
+    def _prepare_suggestion_vals(self, product, per_day, lead, open_qty, quantities, orderpoint):
+        """The values of the suggestion for ``product`` (one planner):
+        ``per_day`` its delivered quantity per day over the lookback,
+        ``lead`` its (days, steps) lead time, ``open_qty`` its open demand,
+        ``quantities`` its stock figures (``_compute_quantities_dict``), and
+        its reordering rule if any.
+
+        Rates carry one more decimal than quantities. The suggestion is
+        computed from the numbers at the precision the explanation shows
+        them, so that each of its lines adds up as written."""
+        self.ensure_one()
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        rate_digits = digits + 1
+        z = float_round(self.z_score, precision_digits=rate_digits)
+        days = self.lookback_days
+        total = sum(per_day.values())
+        exact_mean = total / days
+        variance = sum(q * q for q in per_day.values()) / days - exact_mean**2
+        mean = float_round(exact_mean, precision_digits=rate_digits)
+        sigma = float_round(math.sqrt(max(variance, 0.0)), precision_digits=rate_digits)
+        lead_days, lead_steps = lead
+        safety = float_round(z * sigma * math.sqrt(lead_days), precision_digits=digits)
+        # A rate times whole days: exact at the rates' precision.
+        lead_demand = float_round(mean * lead_days, precision_digits=rate_digits)
+        # Reordering rules are set in whole units of the product.
+        rounding = max(product.uom_id.rounding or 1.0, 1.0)
+        minimum = _round_up(safety + lead_demand, rounding, rate_digits)
+        maximum = max(
+            _round_up(minimum + mean * self.review_period_days, rounding, rate_digits),
+            minimum,
+        )
+        return {
+            "planner_id": self.id,
+            "product_id": product.id,
+            # Without delivered history there is nothing to base a rule on:
+            # such lines are shown but not selected.
+            "to_apply": bool(per_day),
+            "demand_qty": total,
+            "avg_daily_demand": mean,
+            "demand_std_dev": sigma,
+            "lead_time_days": lead_days,
+            "lead_time_source": self._describe_lead_time(lead_steps),
+            "safety_stock": safety,
+            "lead_time_demand": lead_demand,
+            "open_demand_qty": open_qty,
+            "qty_on_hand": quantities["qty_available"],
+            "qty_incoming": quantities["incoming_qty"],
+            "qty_outgoing": quantities["outgoing_qty"],
+            "forecast_qty": quantities["virtual_available"],
+            "suggested_min": minimum,
+            "suggested_max": maximum,
+            "orderpoint_id": orderpoint.id if orderpoint else False,
+            "current_min": orderpoint.product_min_qty if orderpoint else 0.0,
+            "current_max": orderpoint.product_max_qty if orderpoint else 0.0,
+        }
+
     def action_apply(self):
         """Create or update the warehouse's reordering rules with the selected
-        suggestions."""
+        suggestions.
+
+        One method on purpose: the rules are read again, then created in one
+        batch and updated, and the lines linked to them, in one pass that
+        counts what it did for the notification."""
         if not self.env.user.has_group("stock.group_stock_manager"):
             raise AccessError(self.env._("Only stock managers can change reordering rules."))
         Orderpoint = self.env["stock.warehouse.orderpoint"]
