@@ -52,7 +52,9 @@ class DeliveryCarrier(models.Model):
         help="Secret in the address the carrier posts tracking events to.",
     )
     tracking_webhook_url = fields.Char(
-        compute="_compute_tracking_webhook_url", groups="stock.group_stock_manager"
+        string="Tracking Webhook URL",
+        compute="_compute_tracking_webhook_url",
+        groups="stock.group_stock_manager",
     )
 
     _tracking_webhook_token_unique = models.UniqueIndex(

@@ -256,12 +256,20 @@ class StockCountSession(models.Model):
         if flagged:
             write_protected(flagged, {"needs_recount": True})
             for session, lines in flagged.grouped("session_id").items():
-                session.message_post(
-                    body=self.env._(
+                body = (
+                    self.env._(
+                        "The book quantity of 1 line changed after the snapshot: "
+                        "it is flagged for recount and was not applied."
+                    )
+                    if len(lines) == 1
+                    else self.env._(
                         "The book quantity of %(count)s lines changed after the snapshot: "
                         "they are flagged for recount and were not applied.",
                         count=len(lines),
-                    ),
+                    )
+                )
+                session.message_post(
+                    body=body,
                     subtype_xmlid="mail.mt_note",
                 )
         return flagged
@@ -269,8 +277,13 @@ class StockCountSession(models.Model):
     def _recount_notification(self, flagged):
         return notification_action(
             self.env._(
-                "%(count)s lines moved since they were counted: recount them "
-                "(filter 'To Recount'), then validate again.",
+                "The stock of 1 line moved after it was counted: recount the line "
+                "highlighted in orange (its Recount button), then validate again."
+            )
+            if len(flagged) == 1
+            else self.env._(
+                "The stock of %(count)s lines moved after they were counted: recount the "
+                "lines highlighted in orange (their Recount button), then validate again.",
                 count=len(flagged),
             ),
             "warning",

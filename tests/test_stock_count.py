@@ -175,6 +175,13 @@ class TestStockCount(StockCountCommon):
         quant.action_apply_inventory()
         action = session.action_validate()
         self.assertEqual(action["params"]["type"], "warning")
+        # One line, said in the singular, pointing at what the form shows.
+        self.assertEqual(
+            action["params"]["message"],
+            "The stock of 1 line moved after it was counted: recount the line "
+            "highlighted in orange (its Recount button), then validate again.",
+        )
+        self.assertIn("1 line changed", session.message_ids[0].body)
         chair_line = self._line(session, self.chair)
         self.assertTrue(chair_line.needs_recount)
         self.assertEqual(session.recount_count, 1)

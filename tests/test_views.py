@@ -261,3 +261,23 @@ class TestCountViews(StockCountCommon):
             for name in ("theoretical_qty", "difference_qty", "difference_value"):
                 self.assertFalse(line._get_modifier(name, "column_invisible"), name)
             self.assertIn("action_set_counted_to_book", visible_buttons(line, "//button"))
+
+
+@tagged("post_install", "-at_install")
+class TestReturnViews(CustomerOrderCommon):
+    def test_submitted_request_is_readonly_disposition_stays_open(self):
+        """What the customer asked for is fixed once submitted (the server
+        refuses it): the form shows it read-only, while the warehouse may
+        still decide the disposition until the goods are received."""
+        ret = self._create_return(self._delivered_order(), qty=1)
+        request = ("sale_line_id", "quantity", "reason_id", "resolution")
+        with self._form(ret, self.stock_user).line_ids.edit(0) as line:
+            for name in request:
+                self.assertFalse(line._get_modifier(name, "readonly"), name)
+        ret.action_submit()
+        form = self._form(ret, self.stock_user)
+        self.assertFalse(form._get_modifier("line_ids", "readonly"))
+        with form.line_ids.edit(0) as line:
+            for name in request:
+                self.assertTrue(line._get_modifier(name, "readonly"), name)
+            self.assertFalse(line._get_modifier("disposition", "readonly"))

@@ -86,9 +86,9 @@ def _raise(records, names):
     labels = sorted(fields[name]._description_string(records.env) for name in names)
     raise AccessError(
         records.env._(
-            "%(fields)s of %(model)s change only through the document's own buttons, "
-            "never by a direct write.",
-            fields=", ".join(labels),
+            "%(model)s: %(fields)s can only be changed with the document's own buttons, "
+            "not written directly.",
             model=records._description,
+            fields=", ".join(labels),
         )
     )
