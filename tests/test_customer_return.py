@@ -109,6 +109,43 @@ class TestCustomerReturn(CustomerOrderCommon):
         self.assertEqual(ret.state, "done")
         self.assertEqual(self.sale_line.qty_delivered, 5)
 
+    def test_mixed_return_completed_by_the_warehouse(self):
+        """A refund and an exchange in one return: the warehouse, who may
+        not read invoices, ships the replacement, and the customer's
+        completion e-mail still states the credit note."""
+        order = self._create_order(qty=2, user_id=self.salesman.id)
+        order.order_line = [Command.create({"product_id": self.storable.id, "product_uom_qty": 2})]
+        order.action_confirm()
+        self._deliver(order)
+        ret = self._create_return(order, qty=1, user=self.salesman, resolution="refund")
+        ret.write(
+            {
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": order.order_line[1].id,
+                            "quantity": 1,
+                            "reason_id": self.reason.id,
+                            "resolution": "exchange",
+                        }
+                    )
+                ]
+            }
+        )
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        ret.with_user(self.stock_user).action_receive()
+        self.assertTrue(ret.refund_move_id)
+        replacement = ret.replacement_picking_id
+        replacement.move_ids.quantity = 1
+        replacement.move_ids.picked = True
+        replacement.with_user(self.stock_user).button_validate()
+        self.assertEqual(ret.state, "done")
+        done_mail = self._messages_with(ret, "completed")
+        self.assertEqual(len(done_mail), 1)
+        self.assertIn("credit note", str(done_mail.body))
+        self.assertIn(replacement.name, str(done_mail.body))
+
     def test_scrap_disposition(self):
         stock_before = self._stock_qty()
         ret = self._approved_return(qty=2, disposition="scrap")
