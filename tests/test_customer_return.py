@@ -455,6 +455,38 @@ class TestCustomerReturn(CustomerOrderCommon):
             [g["state"] for g in groups][:5], ["draft", "submitted", "approved", "received", "done"]
         )
 
+    def test_salesman_in_the_warehouse_opens_every_return(self):
+        """Own-documents sales rights plus warehouse rights: the warehouse
+        sees every return, so the Returns list and form open, another
+        salesperson's order included."""
+        both = self._company_user(
+            "com_sales_stock", "sales_team.group_sale_salesman,stock.group_stock_user"
+        )
+        ret = self._approved_return()
+        self.assertNotEqual(ret.order_id.user_id, both)
+        Return = self.env["customer.return"].with_user(both)
+        for view_type in ("list", "kanban", "form"):
+            with self.subTest(view=view_type):
+                fields = Return.get_views([(False, view_type)])["models"]["customer.return"]
+                spec = {
+                    name: {"fields": {"display_name": {}}}
+                    if Return._fields[name].type == "many2one"
+                    else {}
+                    for name in fields["fields"]
+                    if Return._fields[name].type not in ("one2many", "many2many")
+                }
+                records = Return.web_search_read([("id", "=", ret.id)], spec)["records"]
+                self.assertEqual([r["id"] for r in records], ret.ids)
+        lines_spec = {
+            "sale_line_id": {"fields": {"display_name": {}}},
+            "product_id": {"fields": {"display_name": {}}},
+            "delivered_qty": {},
+            "returnable_qty": {},
+            "quantity": {},
+        }
+        lines = ret.line_ids.with_user(both).web_read(lines_spec)
+        self.assertEqual(lines[0]["quantity"], 2)
+
     def test_cancel_and_reset(self):
         ret = self._new_return()
         ret.action_cancel()
