@@ -264,7 +264,7 @@ class TestCountViews(StockCountCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestReturnViews(CustomerOrderCommon):
+class TestReturnRequestViews(CustomerOrderCommon):
     def test_submitted_request_is_readonly_disposition_stays_open(self):
         """What the customer asked for is fixed once submitted (the server
         refuses it): the form shows it read-only, while the warehouse may
