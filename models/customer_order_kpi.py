@@ -281,6 +281,14 @@ class CustomerOrderKpi(models.AbstractModel):
             ["order_id:count_distinct", "price_subtotal:sum"],
             order="date_order:month",
         )
+        # Every month of the year shown, a month without orders at 0.
+        figures = {month.date(): (orders, revenue) for month, orders, revenue in trend}
+        trend = [
+            (month, *figures.get(month, (0, 0.0)))
+            for month in date_utils.date_range(
+                first_day, local_now.date().replace(day=1), relativedelta(months=1)
+            )
+        ]
         currency = self.env.company.currency_id
         stages = dict(
             self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)
@@ -311,12 +319,18 @@ class CustomerOrderKpi(models.AbstractModel):
             "trend": [
                 {
                     "label": self._month_label(month),
+                    # On the chart's axis: the month, and the year under the
+                    # first month and under January.
+                    "axis_month": self._month_label(month, "MMM"),
+                    "axis_year": self._month_label(month, "y")
+                    if index == 0 or month.month == 1
+                    else "",
                     "date": fields.Date.to_string(month),
                     "orders": orders,
                     "revenue": revenue,
                     "amount": format_decimalized_amount(revenue, currency),
                 }
-                for month, orders, revenue in trend
+                for index, (month, orders, revenue) in enumerate(trend)
             ],
             "chart": {"top": top, "ticks": ticks},
             "buckets": [{"key": key, "label": label} for key, label in buckets],
@@ -422,7 +436,7 @@ class CustomerOrderKpi(models.AbstractModel):
                 "direction": None,
                 "percent": None,
                 "good": None,
-                "text": self.env._("No figure to compare with the previous period"),
+                "text": self.env._("No previous figure"),
             }
         if value == previous:
             direction = "flat"
@@ -431,7 +445,7 @@ class CustomerOrderKpi(models.AbstractModel):
         percent = (value - previous) / abs(previous) * 100 if previous else None
         arrow = {"up": "▲", "down": "▼", "flat": "="}[direction]
         if percent is None:
-            text = self.env._("%(arrow)s vs previous period", arrow=arrow)
+            text = self.env._("%(arrow)s vs 0 in the previous period", arrow=arrow)
         else:
             text = self.env._(
                 "%(arrow)s %(percent)s vs previous period",
@@ -466,11 +480,12 @@ class CustomerOrderKpi(models.AbstractModel):
         return ticks[-1]["value"], ticks
 
     @api.model
-    def _month_label(self, month):
-        """The month of ``month`` as the user's language writes it
-        ("Jan 2026", "2026年1月")."""
+    def _month_label(self, month, skeleton="yMMM"):
+        """The month of ``month`` as the user's language writes it: with
+        its year ("Jan 2026", "2026年1月"), or as ``skeleton`` (CLDR) asks
+        ("MMM": "Jan", "1月"; "y": "2026", "2026年")."""
         locale = babel_locale_parse(get_lang(self.env).code)
-        return babel.dates.format_skeleton("yMMM", month, locale=locale)
+        return babel.dates.format_skeleton(skeleton, month, locale=locale)
 
     @api.model
     def action_open_backlog(self, stage, bucket=False):

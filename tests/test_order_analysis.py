@@ -336,7 +336,7 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         on_time = tiles["on_time_rate"]["trend"]
         self.assertIsNone(on_time["percent"])
         self.assertEqual(on_time["direction"], "up")
-        self.assertEqual(on_time["text"], "▲ vs previous period")
+        self.assertEqual(on_time["text"], "▲ vs 0 in the previous period")
 
     def test_dashboard_chart_axis_and_values(self):
         """The chart's value axis (round steps from 0 over the highest
@@ -366,11 +366,18 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         Kpi = self.env["customer.order.kpi"].with_user(self.salesman)
         english = Kpi.with_context(lang="en_US").get_dashboard_data()["trend"]
         chinese = Kpi.with_context(lang="zh_CN").get_dashboard_data()["trend"]
-        self.assertEqual(len(english), 3)
+        self.assertEqual(len(english), 12, "every month of the year, with orders or not")
+        self.assertEqual([point["orders"] for point in english if point["orders"]], [1, 1, 1])
         for en, zh in zip(english, chinese, strict=True):
             month = fields.Date.from_string(en["date"])
             self.assertEqual(en["label"], f"{month:%b} {month.year}")
             self.assertEqual(zh["label"], f"{month.year}年{month.month}月")
+            self.assertEqual(
+                (en["axis_month"], zh["axis_month"]), (f"{month:%b}", f"{month.month}月")
+            )
+            year = month.month == 1 or en is english[0]
+            self.assertEqual(en["axis_year"], str(month.year) if year else "")
+            self.assertEqual(zh["axis_year"], f"{month.year}年" if year else "")
 
     def test_dashboard_trend_months_in_the_users_timezone(self):
         """The trend starts on the first day of the month eleven months ago

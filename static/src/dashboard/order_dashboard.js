@@ -6,8 +6,9 @@ import { Layout } from "@web/search/layout";
 
 const PERIODS = [7, 30, 90, 365];
 // The revenue chart's drawing box (SVG units) and its margins: the value
-// axis' labels on the left, the amounts above the bars, the months below.
-const CHART = { width: 800, height: 300, left: 70, right: 10, top: 22, bottom: 30 };
+// axis' labels on the left, the amounts above the bars, the months (and
+// their year) below.
+const CHART = { width: 800, height: 310, left: 70, right: 10, top: 22, bottom: 40 };
 
 /**
  * Order Desk overview: KPI tiles with the trend against the previous period,
