@@ -349,15 +349,14 @@ class CustomerOrderKpi(models.AbstractModel):
     def _dashboard_tiles(self):
         """The overview's tiles: key (in the KPIs), label, kind of figure
         (count, money, rate, hours) and whether lower is better."""
-        _ = self.env._
         return [
-            ("orders", _("Orders"), "count", False),
-            ("revenue", _("Revenue"), "money", False),
-            ("average_order_value", _("Average Order Value"), "money", False),
-            ("on_time_rate", _("On-time Delivery"), "rate", False),
-            ("fill_rate", _("Fill Rate"), "rate", False),
-            ("return_rate", _("Return Rate"), "rate", True),
-            ("average_review_hours", _("Average Review Time"), "hours", True),
+            ("orders", self.env._("Orders"), "count", False),
+            ("revenue", self.env._("Revenue"), "money", False),
+            ("average_order_value", self.env._("Average Order Value"), "money", False),
+            ("on_time_rate", self.env._("On-time Delivery"), "rate", False),
+            ("fill_rate", self.env._("Fill Rate"), "rate", False),
+            ("return_rate", self.env._("Return Rate"), "rate", True),
+            ("average_review_hours", self.env._("Average Review Time"), "hours", True),
         ]
 
     @api.model
