@@ -1,10 +1,19 @@
+import math
 from datetime import datetime, time, timedelta
 
+import babel.dates
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, date_utils
+from odoo.tools.misc import (
+    babel_locale_parse,
+    format_datetime,
+    format_decimalized_amount,
+    formatLang,
+    get_lang,
+)
 
 from .customer_order_analysis import BACKLOG_STAGES, KPI_BREAKDOWNS, LINE_SUMS, day_start
 
@@ -248,8 +257,11 @@ class CustomerOrderKpi(models.AbstractModel):
     @api.model
     def get_dashboard_data(self, days=30):
         """What the Order Desk overview shows: the KPIs of the last ``days``
-        days and of the ``days`` before (for the trend arrows), the monthly
-        trend of the last 12 months and the backlog. Record rules apply."""
+        days and of the ``days`` before, each as a tile with its change in
+        percent and the window action that opens the records behind its
+        figure; the monthly trend of the last 12 months (every month
+        labelled in the user's language) with its chart axis; the backlog.
+        Record rules apply."""
         try:
             days = max(min(int(days), 366), 1)
         except (TypeError, ValueError, OverflowError):
@@ -269,6 +281,15 @@ class CustomerOrderKpi(models.AbstractModel):
             ["order_id:count_distinct", "price_subtotal:sum"],
             order="date_order:month",
         )
+        # Every month of the year shown, a month without orders at 0.
+        figures = {month.date(): (orders, revenue) for month, orders, revenue in trend}
+        trend = [
+            (month, *figures.get(month, (0, 0.0)))
+            for month in date_utils.date_range(
+                first_day, local_now.date().replace(day=1), relativedelta(months=1)
+            )
+        ]
+        currency = self.env.company.currency_id
         stages = dict(
             self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)
         )
@@ -276,21 +297,42 @@ class CustomerOrderKpi(models.AbstractModel):
             self.env["sale.order"]._fields["stage_age_bucket"]._description_selection(self.env)
         )
         counts = {(row["stage"], row["age_bucket"]): row["count"] for row in current["backlog"]}
+        current = {k: v for k, v in current.items() if k != "backlog"}
+        top, ticks = self._chart_axis([revenue for _month, _orders, revenue in trend])
         return {
             "days": days,
             "date_from": fields.Datetime.to_string(start),
-            "currency_id": self.env.company.currency_id.id,
-            "current": {k: v for k, v in current.items() if k != "backlog"},
+            "currency_id": currency.id,
+            "current": current,
             "previous": previous,
+            "tiles": [
+                {
+                    "key": key,
+                    "label": label,
+                    "kind": kind,
+                    "value": current[key],
+                    "trend": self._kpi_trend(current[key], previous[key], lower_is_better),
+                    "action": self._kpi_action(key, label, start, now),
+                }
+                for key, label, kind, lower_is_better in self._dashboard_tiles()
+            ],
             "trend": [
                 {
-                    "label": month.strftime("%b %Y"),
+                    "label": self._month_label(month),
+                    # On the chart's axis: the month, and the year under the
+                    # first month and under January.
+                    "axis_month": self._month_label(month, "MMM"),
+                    "axis_year": self._month_label(month, "y")
+                    if index == 0 or month.month == 1
+                    else "",
                     "date": fields.Date.to_string(month),
                     "orders": orders,
                     "revenue": revenue,
+                    "amount": format_decimalized_amount(revenue, currency),
                 }
-                for month, orders, revenue in trend
+                for index, (month, orders, revenue) in enumerate(trend)
             ],
+            "chart": {"top": top, "ticks": ticks},
             "buckets": [{"key": key, "label": label} for key, label in buckets],
             "backlog": [
                 {
@@ -301,6 +343,190 @@ class CustomerOrderKpi(models.AbstractModel):
                 }
                 for stage in BACKLOG_STAGES
             ],
+        }
+
+    @api.model
+    def _dashboard_tiles(self):
+        """The overview's tiles: key (in the KPIs), label, kind of figure
+        (count, money, rate, hours) and whether lower is better."""
+        return [
+            ("orders", self.env._("Orders"), "count", False),
+            ("revenue", self.env._("Revenue"), "money", False),
+            ("average_order_value", self.env._("Average Order Value"), "money", False),
+            ("on_time_rate", self.env._("On-time Delivery"), "rate", False),
+            ("fill_rate", self.env._("Fill Rate"), "rate", False),
+            ("return_rate", self.env._("Return Rate"), "rate", True),
+            ("average_review_hours", self.env._("Average Review Time"), "hours", True),
+        ]
+
+    @api.model
+    def _kpi_action(self, key, label, date_from, date_to):
+        """The window action opening exactly the records behind the figure
+        of KPI ``key`` for orders dated in ``[date_from, date_to)``, as
+        ``_get_kpis`` counts them: the orders themselves for the count, the
+        analysis lines (grouped to show the figure) for the others."""
+        period = [
+            ("state", "=", "sale"),
+            ("date_order", ">=", fields.Datetime.to_string(date_from)),
+            ("date_order", "<", fields.Datetime.to_string(date_to)),
+        ]
+        # The period where the user is (the timezone the KPIs count in).
+        tz = self.env.tz.zone
+        name = self.env._(
+            "%(kpi)s: %(start)s to %(end)s",
+            kpi=label,
+            start=format_datetime(self.env, date_from, tz=tz, dt_format="short"),
+            end=format_datetime(self.env, date_to, tz=tz, dt_format="short"),
+        )
+        if key == "orders":
+            # An order counts when it has a line (not a section or a note).
+            return self._order_desk_action(
+                name, [*period, ("order_line", "any", [("display_type", "=", False)])]
+            )
+        measures = {
+            "revenue": ["price_subtotal"],
+            "average_order_value": ["price_subtotal", "__count"],
+            "on_time_rate": ["__count"],
+            "fill_rate": ["qty_ordered", "qty_delivered", "qty_returned"],
+            "return_rate": ["qty_delivered", "qty_returned"],
+            "average_review_hours": ["review_hours"],
+        }[key]
+        domain = list(period)
+        row_groupby = ["date_order:month"]
+        if key == "on_time_rate":
+            # The shipped orders, on time or not.
+            domain.append(("delivered_date", "!=", False))
+            row_groupby = ["on_time"]
+        elif key == "return_rate":
+            # The lines shipped: delivered (net) or returned.
+            domain += ["|", ("qty_delivered", "!=", 0), ("qty_returned", "!=", 0)]
+        elif key == "average_review_hours":
+            # The reviewed orders (submitted and decided: a review time, even
+            # of 0 h, which a condition on the time itself would drop), one
+            # row each in the pivot (a line repeats its order's time).
+            domain += [
+                ("order_id.review_date", "!=", False),
+                ("order_id.review_decision_date", "!=", False),
+            ]
+            row_groupby = ["order_id"]
+        elif key == "average_order_value":
+            row_groupby = ["order_id"]
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "customer.order.analysis",
+            "views": [[False, "pivot"], [False, "list"], [False, "graph"]],
+            "domain": domain,
+            "context": {
+                "pivot_measures": measures,
+                "pivot_row_groupby": row_groupby,
+                "pivot_column_groupby": [],
+            },
+        }
+
+    @api.model
+    def _kpi_trend(self, value, previous, lower_is_better=False):
+        """The change of a KPI against the previous period: direction (up,
+        down, flat, or None when either has no figure), percent (None
+        without a previous figure to divide by), whether it is good news,
+        and the text shown ("▲ 12.5 % vs previous period")."""
+        if value is None or previous is None:
+            return {
+                "direction": None,
+                "percent": None,
+                "good": None,
+                "text": self.env._("No previous figure"),
+            }
+        if value == previous:
+            direction = "flat"
+        else:
+            direction = "up" if value > previous else "down"
+        percent = (value - previous) / abs(previous) * 100 if previous else None
+        arrow = {"up": "▲", "down": "▼", "flat": "="}[direction]
+        if percent is None:
+            text = self.env._("%(arrow)s vs 0 in the previous period", arrow=arrow)
+        else:
+            text = self.env._(
+                "%(arrow)s %(percent)s vs previous period",
+                arrow=arrow,
+                percent=f"{formatLang(self.env, abs(percent), digits=1)} %",
+            )
+        return {
+            "direction": direction,
+            "percent": percent,
+            "good": None if direction == "flat" else (direction == "down") == lower_is_better,
+            "text": text,
+        }
+
+    @api.model
+    def _chart_axis(self, values, steps=4):
+        """The value axis of a bar chart of ``values`` (from 0): its top and
+        its ticks, about ``steps`` round steps (1, 2, 2.5 or 5 times a power
+        of ten), each labelled in the company's currency."""
+        high = max([*values, 0.0])
+        if high <= 0:
+            step = 1.0
+        else:
+            raw = high / steps
+            power = 10 ** math.floor(math.log10(raw))
+            step = next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
+        count = max(math.ceil(high / step), 1)
+        currency = self.env.company.currency_id
+        ticks = [
+            {"value": step * n, "label": format_decimalized_amount(step * n, currency)}
+            for n in range(count + 1)
+        ]
+        return ticks[-1]["value"], ticks
+
+    @api.model
+    def _month_label(self, month, skeleton="yMMM"):
+        """The month of ``month`` as the user's language writes it: with
+        its year ("Jan 2026", "2026年1月"), or as ``skeleton`` (CLDR) asks
+        ("MMM": "Jan", "1月"; "y": "2026", "2026年")."""
+        locale = babel_locale_parse(get_lang(self.env).code)
+        return babel.dates.format_skeleton(skeleton, month, locale=locale)
+
+    @api.model
+    def action_open_backlog(self, stage, bucket=False):
+        """The open orders of the overview's backlog in ``stage`` (one of
+        the backlog's stages) and, when given, age ``bucket``: what a cell
+        of the backlog counts."""
+        buckets = dict(
+            self.env["sale.order"]._fields["stage_age_bucket"]._description_selection(self.env)
+        )
+        if stage not in BACKLOG_STAGES or (bucket and bucket not in buckets):
+            raise UserError(self.env._("This is not a stage or an age of the backlog."))
+        stages = dict(
+            self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)
+        )
+        domain = [("lifecycle_stage", "=", stage)]
+        name = self.env._("Backlog: %(stage)s", stage=stages[stage])
+        if bucket:
+            domain.append(("stage_age_bucket", "in", [bucket]))
+            name = self.env._(
+                "Backlog: %(stage)s, %(age)s", stage=stages[stage], age=buckets[bucket]
+            )
+        return self._order_desk_action(name, domain)
+
+    @api.model
+    def _order_desk_action(self, name, domain):
+        """A window action on the orders of ``domain`` in the Order Desk's
+        list and search views."""
+        to_id = self.env["ir.model.data"]._xmlid_to_res_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "sale.order",
+            "views": [
+                [to_id("customer_order_management.sale_order_view_list_order_desk"), "list"],
+                [False, "form"],
+            ],
+            "search_view_id": [
+                to_id("customer_order_management.sale_order_view_search_order_desk"),
+                "search",
+            ],
+            "domain": domain,
+            "context": {},
         }
 
     @api.model

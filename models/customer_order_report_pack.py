@@ -1,11 +1,12 @@
 import itertools
+from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils
 
 from ..tools.rendering import SECTION_COLUMNS, render_report_pack
 from .customer_order_analysis import BACKLOG_STAGES, day_start
@@ -49,6 +50,7 @@ class CustomerOrderReportPack(models.AbstractModel):
             domain=company_domain,
             order_domain=company_domain,
             breakdowns=breakdowns,
+            backlog="backlog" in sections,
         )
         split = kpis.pop("breakdowns")
         data = {
@@ -57,17 +59,59 @@ class CustomerOrderReportPack(models.AbstractModel):
             "tz": self.env.tz.zone,
             "currency": company.currency_id if company else self.env.company.currency_id,
             "kpis": kpis,
-            "trend": [
-                {"month": point["value"], "orders": point["orders"], "revenue": point["revenue"]}
-                for point in split["month"]
-            ],
+            "trend": self._monthly_trend(date_from, date_to, split["month"]),
             "sections": sections,
         }
         for code in sections:
             getter = getattr(self, f"_get_section_{code}", None)
             if getter:
                 data[code] = getter(company_domain, start, end, split)
+        if "backlog" in sections:
+            data["backlog_summary"] = self._backlog_summary(kpis.pop("backlog"))
         return data
+
+    @api.model
+    def _monthly_trend(self, date_from, date_to, months):
+        """Every month from ``date_from``'s to ``date_to``'s with its orders
+        and revenue (0 in a month without orders: the chart shows the gap),
+        from the KPIs' monthly breakdown ``months``."""
+        figures = {entry["value"].date(): entry for entry in months}
+        first = date_utils.start_of(date_from, "month")
+        last = date_utils.start_of(date_to, "month")
+        return [
+            {
+                "month": datetime.combine(month, time.min),
+                "orders": figures[month]["orders"] if month in figures else 0,
+                "revenue": figures[month]["revenue"] if month in figures else 0.0,
+            }
+            for month in date_utils.date_range(first, last, relativedelta(months=1))
+        ]
+
+    @api.model
+    def _backlog_summary(self, backlog):
+        """The backlog counts (``{stage, age_bucket, count}``) as the PDF
+        prints them: the stages in the order's flow, then the ages from
+        the youngest to the oldest, with their labels."""
+        Order = self.env["sale.order"]
+        stages = Order._fields["lifecycle_stage"]._description_selection(self.env)
+        ages = Order._fields["stage_age_bucket"]._description_selection(self.env)
+        stage_rank = {code: rank for rank, code in enumerate(BACKLOG_STAGES)}
+        age_rank = {code: rank for rank, (code, _label) in enumerate(ages)}
+        stage_labels, age_labels = dict(stages), dict(ages)
+        return [
+            {
+                "stage": stage_labels.get(row["stage"], row["stage"]),
+                "age": age_labels.get(row["age_bucket"], row["age_bucket"]),
+                "count": row["count"],
+            }
+            for row in sorted(
+                backlog,
+                key=lambda row: (
+                    stage_rank.get(row["stage"], len(stage_rank)),
+                    age_rank.get(row["age_bucket"], len(age_rank)),
+                ),
+            )
+        ]
 
     def _get_section_channels(self, _company_domain, _start, _end, split):
         labels = dict(
@@ -135,12 +179,22 @@ class CustomerOrderReportPack(models.AbstractModel):
                 "customer": line.return_id.partner_id.display_name,
                 "product": line.product_id.display_name,
                 "quantity": line.quantity,
+                "value": self._returned_value(line),
                 "reason": line.reason_id.name,
                 "resolution": resolutions[line.resolution],
                 "state": states[line.return_id.state],
             }
             for line in lines
         ]
+
+    @api.model
+    def _returned_value(self, line):
+        """What return line ``line`` gives back, at the order line's net
+        price, in the company's currency (as the analysis converts it: at
+        the order's rate)."""
+        sale_line = line.sale_line_id
+        rate = sale_line.order_id.currency_rate or 1.0
+        return sale_line.price_reduce_taxexcl * line.quantity / rate
 
     def _get_section_backlog(self, company_domain, _start, _end, _split):
         """Open orders, oldest in their stage first, as a lazy sequence read

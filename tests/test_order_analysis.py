@@ -1,16 +1,20 @@
 import base64
 import io
+import re
 from datetime import date, datetime, time, timedelta
 
 import openpyxl
 import pytz
 from dateutil.relativedelta import relativedelta
+from lxml import etree
+from xlsxwriter.utility import xl_range
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
+from ..models.customer_order_analysis import BACKLOG_STAGES
 from ..models.customer_order_report_pack import _BacklogRows
 from .common import OrderAnalysisDataset, write_history
 
@@ -190,12 +194,14 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         """The overview of the salesperson, who sees only the dataset's
         orders: this period's KPIs against the previous one, this month on
         the trend, the backlog per stage; in one query per figure set."""
-        Kpi = self.env["customer.order.kpi"].with_user(self.salesman)
+        # In the user's language, as the web client calls it.
+        Kpi = self.env["customer.order.kpi"].with_user(self.salesman).with_context(lang="en_US")
         Kpi.get_dashboard_data(days=30)  # warm the caches (rules, labels)
         self.env.invalidate_all()
         # This period: lines, orders, backlog; the previous one: lines,
-        # orders; the trend.
-        with self.assertQueryCount(6):
+        # orders; the trend; the company and its currency (the amounts'
+        # labels).
+        with self.assertQueryCount(8):
             data = Kpi.get_dashboard_data(days=30)
         current, previous = data["current"], data["previous"]
         self.assertEqual((current["orders"], previous["orders"]), (3, 0))
@@ -208,6 +214,170 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         backlog = {row["stage"]: row["total"] for row in data["backlog"]}
         self.assertEqual(backlog["confirmed"], 1, "C is not shipped")
         self.assertEqual(sum(backlog.values()), 3)
+
+    def _tile_figure(self, user, tile):
+        """The figure of ``tile`` computed again from its action alone: its
+        model, domain and context, with the rights of ``user``."""
+        action = tile["action"]
+        self.assertEqual(action["type"], "ir.actions.act_window")
+        Model = self.env[action["res_model"]].with_user(user).with_context(**action["context"])
+        domain = action["domain"]
+        key = tile["key"]
+        if key == "orders":
+            self.assertEqual(action["res_model"], "sale.order")
+            return Model.search_count(domain)
+        self.assertEqual(action["res_model"], "customer.order.analysis")
+        [(revenue, orders, ordered, delivered, returned)] = Model._read_group(
+            domain,
+            [],
+            [
+                "price_subtotal:sum",
+                "order_id:count_distinct",
+                "qty_ordered:sum",
+                "qty_delivered:sum",
+                "qty_returned:sum",
+            ],
+        )
+        if key == "revenue":
+            return revenue
+        if key == "average_order_value":
+            return revenue / orders
+        if key == "on_time_rate":
+            on_time = dict(Model._read_group(domain, ["on_time"], ["order_id:count_distinct"]))
+            return on_time.get(True, 0) / orders
+        if key == "fill_rate":
+            return (delivered + returned) / ordered
+        if key == "return_rate":
+            return returned / (delivered + returned)
+        if key == "average_review_hours":
+            hours = [
+                h for _order, h in Model._read_group(domain, ["order_id"], ["review_hours:avg"])
+            ]
+            return sum(hours) / len(hours)
+        raise AssertionError(f"no check for the tile {key}")
+
+    def test_dashboard_tiles_drill_down_to_their_figures(self):
+        """Each tile opens exactly the records behind its figure, for the
+        period shown: the figure again from the action's model and domain,
+        for the salesperson (the dataset only) and a manager (everything)."""
+        # B is dated before the 30 days shown: out of every tile's records.
+        self.order_b.date_order = fields.Datetime.now() - timedelta(days=40)
+        self.env.flush_all()
+        keys = [
+            "orders",
+            "revenue",
+            "average_order_value",
+            "on_time_rate",
+            "fill_rate",
+            "return_rate",
+            "average_review_hours",
+        ]
+        for user in (self.salesman, self.manager):
+            data = self.env["customer.order.kpi"].with_user(user).get_dashboard_data(days=30)
+            tiles = data["tiles"]
+            self.assertEqual([tile["key"] for tile in tiles], keys)
+            for tile in tiles:
+                with self.subTest(user=user.login, tile=tile["key"]):
+                    self.assertIsNotNone(tile["value"])
+                    self.assertEqual(tile["value"], data["current"][tile["key"]])
+                    self.assertAlmostEqual(self._tile_figure(user, tile), tile["value"], places=6)
+                    self.assertFalse(
+                        [k for k in tile["action"]["context"] if k.startswith("search_default_")],
+                        "no default filter narrows or widens the records",
+                    )
+        salesman_tiles = {
+            tile["key"]: tile
+            for tile in self.env["customer.order.kpi"]
+            .with_user(self.salesman)
+            .get_dashboard_data(days=30)["tiles"]
+        }
+        orders = self.env["sale.order"].search(salesman_tiles["orders"]["action"]["domain"])
+        self.assertEqual(orders & self.order_b, self.env["sale.order"], "B is older")
+        self.assertEqual(salesman_tiles["orders"]["value"], 2)
+        self.assertAlmostEqual(salesman_tiles["average_review_hours"]["value"], 2, places=3)
+
+    def test_dashboard_backlog_cells_open_their_orders(self):
+        """A backlog cell opens the orders it counts (the server builds the
+        action); anything but a backlog stage or age is refused."""
+        Kpi = self.env["customer.order.kpi"].with_user(self.salesman)
+        data = Kpi.get_dashboard_data()
+        Order = self.env["sale.order"].with_user(self.salesman)
+        for row in data["backlog"]:
+            action = Kpi.action_open_backlog(row["stage"])
+            self.assertEqual(Order.search_count(action["domain"]), row["total"])
+            for bucket, count in zip(data["buckets"], row["counts"], strict=True):
+                action = Kpi.action_open_backlog(row["stage"], bucket["key"])
+                self.assertEqual(Order.search_count(action["domain"]), count)
+        with self.assertRaises(UserError):
+            Kpi.action_open_backlog("cancelled")
+        with self.assertRaises(UserError):
+            Kpi.action_open_backlog("confirmed", "next_year")
+
+    def test_dashboard_trend_as_a_percentage(self):
+        """Each tile's change against the previous period, computed on the
+        server, as a percentage, good or bad by the tile's sense."""
+        # B in the previous 30 days: 2 orders now against 1.
+        self.order_b.date_order = fields.Datetime.now() - timedelta(days=40)
+        self.env.flush_all()
+        data = self.env["customer.order.kpi"].with_user(self.salesman).get_dashboard_data(days=30)
+        tiles = {tile["key"]: tile for tile in data["tiles"]}
+        orders = tiles["orders"]["trend"]
+        self.assertEqual((orders["direction"], orders["good"]), ("up", True))
+        self.assertAlmostEqual(orders["percent"], 100.0)
+        self.assertEqual(orders["text"], "▲ 100.0 % vs previous period")
+        revenue = tiles["revenue"]["trend"]
+        self.assertAlmostEqual(revenue["percent"], 100.0, msg="200 against 100")
+        # Review: 2 h (A) against 4 h (B): down, and that is good.
+        review = tiles["average_review_hours"]["trend"]
+        self.assertEqual((review["direction"], review["good"]), ("down", True))
+        self.assertAlmostEqual(review["percent"], -50.0, places=3)
+        self.assertEqual(review["text"], "▼ 50.0 % vs previous period")
+        # On time: A on time (100 %) against B late (0 %): no percentage of 0.
+        on_time = tiles["on_time_rate"]["trend"]
+        self.assertIsNone(on_time["percent"])
+        self.assertEqual(on_time["direction"], "up")
+        self.assertEqual(on_time["text"], "▲ vs 0 in the previous period")
+
+    def test_dashboard_chart_axis_and_values(self):
+        """The chart's value axis (round steps from 0 over the highest
+        month) and every month's value, in the company's currency."""
+        data = self.env["customer.order.kpi"].with_user(self.salesman).get_dashboard_data(days=30)
+        chart = data["chart"]
+        symbol = self.env.company.currency_id.symbol
+        values = [tick["value"] for tick in chart["ticks"]]
+        self.assertEqual(values[0], 0)
+        self.assertGreaterEqual(values[-1], max(point["revenue"] for point in data["trend"]))
+        self.assertEqual(values, sorted(values))
+        self.assertGreaterEqual(len(values), 3)
+        for tick in chart["ticks"]:
+            self.assertIn(symbol, tick["label"])
+        self.assertEqual(chart["top"], values[-1])
+        for point in data["trend"]:
+            self.assertIn(symbol, point["amount"])
+        self.assertIn("300", data["trend"][-1]["amount"])
+
+    def test_dashboard_month_labels_in_the_users_language(self):
+        """Every month of the trend has its label, in the user's language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        # Months from a year back: the chart has several points.
+        for months_back, order in ((2, self.order_b), (5, self.order_c)):
+            order.date_order = fields.Datetime.now() - relativedelta(months=months_back)
+        self.env.flush_all()
+        Kpi = self.env["customer.order.kpi"].with_user(self.salesman)
+        english = Kpi.with_context(lang="en_US").get_dashboard_data()["trend"]
+        chinese = Kpi.with_context(lang="zh_CN").get_dashboard_data()["trend"]
+        self.assertEqual(len(english), 12, "every month of the year, with orders or not")
+        self.assertEqual([point["orders"] for point in english if point["orders"]], [1, 1, 1])
+        for en, zh in zip(english, chinese, strict=True):
+            month = fields.Date.from_string(en["date"])
+            self.assertEqual(en["label"], f"{month:%b} {month.year}")
+            self.assertEqual(zh["label"], f"{month.year}年{month.month}月")
+            self.assertEqual(
+                (en["axis_month"], zh["axis_month"]), (f"{month:%b}", f"{month.month}月")
+            )
+            year = month.month == 1 or en is english[0]
+            self.assertEqual(en["axis_year"], str(month.year) if year else "")
+            self.assertEqual(zh["axis_year"], f"{month.year}年" if year else "")
 
     def test_dashboard_trend_months_in_the_users_timezone(self):
         """The trend starts on the first day of the month eleven months ago
@@ -364,7 +534,7 @@ class TestOrderReports(OrderAnalysisDataset):
             self._export(date_from=date(2020, 2, 1), date_to=date(2020, 1, 1))
 
     def test_pdf_summary(self):
-        wizard = self._export()
+        wizard = self._export(date_from=date(2019, 12, 1))
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("customer_order_management.action_report_order_summary", wizard.ids)[
@@ -378,6 +548,131 @@ class TestOrderReports(OrderAnalysisDataset):
         self.assertIn("Desk Lamp", html)
         action = wizard.with_user(self.manager).action_print_pdf()
         self.assertEqual(action["report_name"], "customer_order_management.report_order_summary")
+
+    def _summary_html(self, codes, **vals):
+        sections = self.env["customer.order.report.section"].search([("code", "in", codes)])
+        wizard = self._export(section_ids=[Command.set(sections.ids)], **vals)
+        return (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_order_management.action_report_order_summary", wizard.ids)[
+                0
+            ]
+            .decode()
+        )
+
+    def test_pdf_prints_the_chosen_sections_only(self):
+        """Each chosen section prints with its heading, the others do not;
+        the summary (the KPIs) always heads the report."""
+        headings = {
+            "channels": "<h5>Channels</h5>",
+            "products": "<h5>Top Products</h5>",
+            "customers": "<h5>Top Customers</h5>",
+            "returns": "<h5>Returns</h5>",
+            "backlog": "<h5>Backlog</h5>",
+            "inventory": "<h5>Inventory</h5>",
+        }
+        for chosen in (
+            [],
+            ["returns"],
+            ["inventory"],
+            ["returns", "inventory"],
+            ["channels", "backlog"],
+            list(headings),
+        ):
+            with self.subTest(chosen=chosen):
+                html = self._summary_html(["summary", *chosen])
+                self.assertIn('id="kpis"', html)
+                for code, heading in headings.items():
+                    if code in chosen:
+                        self.assertIn(heading, html)
+                        self.assertIn(f'id="section_{code}"', html)
+                    else:
+                        self.assertNotIn(heading, html)
+                        self.assertNotIn(f'id="section_{code}"', html)
+        html = self._summary_html(["summary", "returns", "inventory"])
+        self.assertIn(self.customer_return.name, html)
+        self.assertIn("Desk Lamp", html)
+
+    def test_pdf_chart_only_over_several_months(self):
+        """The monthly chart is part of the summary when the period spans
+        several months: one month is one dot, no chart."""
+        self.assertNotIn("<svg", self._summary_html(["summary"]))
+        html = self._summary_html(["summary"], date_from=date(2019, 12, 1))
+        self.assertIn("<svg", html)
+        self.assertIn("Revenue by Month", html)
+
+    def test_pdf_backlog_by_stage_and_age(self):
+        """The backlog rows follow the stages, then the age in the stage
+        from the youngest (Today) to the oldest (Over a week), not the
+        labels' alphabetical order."""
+        ages = {self.order_a: 2, self.order_b: 5, self.order_c: 10}
+        for order, days in ages.items():
+            write_history(
+                order,
+                {
+                    "lifecycle_stage": "confirmed",
+                    "lifecycle_stage_date": fields.Datetime.now() - timedelta(days=days),
+                },
+            )
+        today = self.order_b.copy()
+        write_history(today, {"lifecycle_stage": "confirmed"})
+        self.env.flush_all()
+        rows = self._export()._get_report_data()["backlog_summary"]
+        self.assertEqual(
+            [row["age"] for row in rows if row["stage"] == "Confirmed"],
+            ["Today", "1-3 days", "4-7 days", "Over a week"],
+        )
+        stages = dict(
+            self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)
+        )
+        order = [stages[code] for code in BACKLOG_STAGES]
+        seen = list(dict.fromkeys(row["stage"] for row in rows))
+        self.assertEqual(seen, [stage for stage in order if stage in seen], "stages in flow order")
+        html = self._summary_html(["summary", "backlog"])
+        table = html[html.index('id="section_backlog"') :]
+        printed = re.findall(r"<td>(Today|1-3 days|4-7 days|Over a week)</td>", table)
+        self.assertEqual(printed, [row["age"] for row in rows])
+
+    def test_pdf_tables_repeat_their_header(self):
+        html = self._summary_html(["summary", "backlog"])
+        self.assertIn("thead { display: table-header-group; }", html)
+        self.assertIn("tr { page-break-inside: avoid; }", html)
+
+    def test_xlsx_pack_reads_and_prints_well(self):
+        """Long (and wide, Chinese) product names fit their column, the
+        Returns sheet gives the returned value in money, prints one page
+        wide, the totals are formulas in money, the link is quoted."""
+        long_name = "Height-adjustable standing desk with cable tray, oak veneer"
+        self.storable.name = long_name
+        wizard = self._export()
+        action = wizard.action_export_xlsx()
+        self.assertNotIn(" ", action["url"])
+        self.assertIn("Order%20report%202020-01-01%20-%202020-01-31.xlsx", action["url"])
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
+        products = book["Products"]
+        self.assertEqual(products["A2"].value, long_name)
+        self.assertGreaterEqual(products.column_dimensions["A"].width, len(long_name))
+        money = self.env.company.currency_id
+        returns = book["Returns"]
+        header = [cell.value for cell in returns[1]]
+        self.assertIn("Value", header)
+        value = returns.cell(2, header.index("Value") + 1)
+        self.assertAlmostEqual(value.value, 20, msg="2 lamps at 10")
+        self.assertIn(money.symbol, value.number_format)
+        self.assertEqual(returns.page_setup.orientation, "landscape")
+        self.assertTrue(returns.sheet_properties.pageSetUpPr.fitToPage)
+        self.assertIn(returns.page_setup.fitToWidth, (None, 1), "one page wide")
+        self.assertEqual(returns.page_setup.fitToHeight, 0, "as long as needed")
+        total = products[f"E{products.max_row}"]
+        self.assertEqual(total.value, f"=SUM({xl_range(1, 4, products.max_row - 2, 4)})")
+        self.assertIn(money.symbol, total.number_format)
+        total_value = returns.cell(returns.max_row, header.index("Value") + 1)
+        self.assertEqual(total_value.value, "=SUM(F2)")
+        self.assertIn(money.symbol, total_value.number_format)
+        # Chinese characters take two columns each.
+        self.storable.name = "升降桌" * 12
+        book = self._read_xlsx(self._export())
+        self.assertGreaterEqual(book["Products"].column_dimensions["A"].width, 72)
 
     def _move_to_period_edges(self):
         """B at 03:00 UTC on 1 January (31 December in New York), C at 03:00
@@ -530,7 +825,8 @@ class TestOrderReports(OrderAnalysisDataset):
         sheet = book["Products"]
         self.assertEqual([c.value for c in sheet[2]], ["Lamp", 0, None, 2, 5.5])
         self.assertEqual([c.value for c in sheet[3]], [None, 1, 1, 0, 4.5])
-        self.assertEqual([c.value for c in sheet[4]], ["Total", None, None, None, 10])
+        self.assertEqual([c.value for c in sheet[4]], ["Total", None, None, None, "=SUM(E2:E3)"])
+        self.assertIn("0.00", sheet["E4"].number_format, "in money")
 
     def test_schedule_recipients_checked(self):
         Schedule = self.env["customer.order.report.schedule"]
@@ -606,3 +902,28 @@ class TestOrderReports(OrderAnalysisDataset):
         schedule.action_send_now()
         self.assertEqual(len(schedule.message_ids.filtered(lambda m: m.attachment_ids)), 2)
         self.assertEqual(schedule.next_run_date, today + timedelta(days=7))
+
+
+@tagged("post_install", "-at_install")
+class TestOrderAnalysisViews(OrderAnalysisDataset):
+    def test_list_columns_show_their_label(self):
+        """A check-box column is no wider than its content unless told: the
+        Order Analysis list gives its boolean columns room for their label
+        (no 35 px "S…" column)."""
+        Analysis = self.env["customer.order.analysis"]
+        arch = Analysis.get_view(
+            self.env.ref("customer_order_management.customer_order_analysis_view_list").id,
+            "list",
+        )["arch"]
+        booleans = [
+            node
+            for node in etree.fromstring(arch).iter("field")
+            if Analysis._fields[node.get("name")].type == "boolean"
+            and node.get("column_invisible") not in ("True", "1")
+        ]
+        self.assertTrue(booleans)
+        for node in booleans:
+            label = node.get("string") or Analysis._fields[node.get("name")].string
+            with self.subTest(field=node.get("name")):
+                self.assertTrue(node.get("width"), "a width of its own")
+                self.assertGreaterEqual(int(node.get("width").removesuffix("px")), 8 * len(label))

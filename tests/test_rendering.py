@@ -200,6 +200,13 @@ class TestTableWriter(BaseCase):
         self.assertEqual(sheet["D2"].value, "✔")
         self.assertEqual(sheet["E2"].number_format, "yyyy-mm-dd")
 
+    def test_wide_characters_count_twice(self):
+        """Chinese (and other full-width) characters take two columns: a
+        name of 20 of them needs 40, not 20."""
+        rows = [{"name": "升降桌" * 7, "qty": 1, "value": 1.0}]
+        _table, sheet, _cached = self._write(rows=rows)
+        self.assertGreaterEqual(sheet.column_dimensions["A"].width, 42)
+
     def test_bad_specs_are_refused(self):
         with self.assertRaises(ValueError):
             Column("X", "x", "currency")
@@ -233,6 +240,19 @@ class TestTrendSvg(BaseCase):
         positions = [svg.index(f">{label}</text>") for label in ("11/25", "12/25", "01/26")]
         self.assertEqual(positions, sorted(positions), "in the order of the points")
 
+    def test_many_months_labels_turn(self):
+        """Up to a label's width apart, the labels stand straight; closer
+        (two years of months), they are turned so that none overlaps,
+        and every point keeps its label."""
+        months = [
+            {"month": date(2024 + index // 12, index % 12 + 1, 1), "revenue": float(index)}
+            for index in range(24)
+        ]
+        svg = trend_svg(months)
+        self.assertEqual(svg.count("<text"), 24)
+        self.assertEqual(svg.count("rotate(-45"), 24)
+        self.assertNotIn("rotate(", trend_svg(self.TREND))
+
     def test_points_stay_in_the_chart(self):
         svg = trend_svg([*self.TREND, {"month": date(2026, 2, 1), "revenue": -80.0}], height=180)
         points = svg.split('points="')[1].split('"')[0].split()
@@ -261,7 +281,10 @@ class TestRenderingWithCurrencies(TransactionCase):
         self.assertEqual(book["Summary"]["B6"].number_format, '#,##0.00 "KSh"')
         channels = book["Channels"]
         self.assertEqual(channels["C2"].number_format, '#,##0.00 "KSh"')
-        self.assertEqual([cell.value for cell in channels[3]], ["Total", None, 1500])
+        self.assertEqual([cell.value for cell in channels[3]], ["Total", None, "=SUM(C2)"])
+        self.assertEqual(channels["C3"].number_format, '#,##0.00 "KSh"')
+        cached = openpyxl.load_workbook(io.BytesIO(Pack._render_xlsx(data)), data_only=True)
+        self.assertEqual(cached["Channels"]["C3"].value, 1500, "the sum cached for viewers")
 
     def test_pack_section_hook_adds_a_column(self):
         Pack = self.env["customer.order.report.pack"]
@@ -277,7 +300,7 @@ class TestRenderingWithCurrencies(TransactionCase):
         self.assertEqual(
             [cell.value for cell in sheet[1]], ["Channel", "Orders", "Share", "Revenue"]
         )
-        self.assertEqual([cell.value for cell in sheet[4]], ["Total", None, None, 2000])
+        self.assertEqual([cell.value for cell in sheet[4]], ["Total", None, None, "=SUM(D2:D3)"])
 
     def test_discrepancies_in_kenyan_shillings(self):
         rows = [

@@ -1,4 +1,5 @@
 import base64
+from urllib.parse import quote
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -64,10 +65,11 @@ class CustomerOrderReportExport(models.TransientModel):
                 ),
             }
         )
+        # The file name in the path, quoted (its spaces, slashes, accents).
+        filename = quote(self.xlsx_filename, safe="")
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{self.xlsx_filename}"
-            "?download=true",
+            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{filename}?download=true",
             "target": "self",
         }
 

@@ -13,6 +13,9 @@ from .xlsx import Column, Styles, Total, set_print_setup, sheet_name, write_tabl
 
 _lt = LazyTranslate(__name__)
 
+# Product names are long ("[FURN_6667] Acoustic Bloc Screens (Black)"):
+# their column widens further than the others before a name is cut.
+PRODUCT_WIDTH = 80
 # The columns of each section's sheet; the keys are those of the rows of
 # customer.order.report.pack's _get_section_<code>.
 SECTION_COLUMNS = {
@@ -22,7 +25,7 @@ SECTION_COLUMNS = {
         Column(_lt("Revenue"), "revenue", "money"),
     ),
     "products": (
-        Column(_lt("Product"), "product"),
+        Column(_lt("Product"), "product", max_width=PRODUCT_WIDTH),
         Column(_lt("Ordered"), "qty_ordered", "qty"),
         Column(_lt("Delivered"), "qty_delivered", "qty"),
         Column(_lt("Returned"), "qty_returned", "qty"),
@@ -38,8 +41,9 @@ SECTION_COLUMNS = {
         Column(_lt("Return"), "reference"),
         Column(_lt("Requested On"), "date", "date"),
         Column(_lt("Customer"), "customer"),
-        Column(_lt("Product"), "product"),
+        Column(_lt("Product"), "product", max_width=PRODUCT_WIDTH),
         Column(_lt("Quantity"), "quantity", "qty"),
+        Column(_lt("Value"), "value", "money"),
         Column(_lt("Reason"), "reason"),
         Column(_lt("Resolution"), "resolution"),
         Column(_lt("Status"), "state"),
@@ -53,7 +57,7 @@ SECTION_COLUMNS = {
         Column(_lt("Late"), "late", "bool"),
     ),
     "inventory": (
-        Column(_lt("Product"), "product"),
+        Column(_lt("Product"), "product", max_width=PRODUCT_WIDTH),
         Column(_lt("ABC Class"), "abc"),
         Column(_lt("On Hand"), "on_hand", "qty"),
         Column(_lt("Free"), "free", "qty"),
@@ -94,8 +98,8 @@ def render_report_pack(data, sections, translate):
     for title, columns, rows in sections:
         sheet = book.add_worksheet(sheet_name(title))
         money = tuple(column.key for column in columns if column.kind == "money")
-        # The sums as numbers under the rows, as the pack always wrote them.
-        totals = (Total(_lt("Total"), money, formula=False, if_empty=False),) if money else ()
+        # The sums of the amounts under the rows: SUM formulas, in money.
+        totals = (Total(_lt("Total"), money, if_empty=False),) if money else ()
         write_table(sheet, styles, columns, rows, translate=translate, totals=totals)
     book.close()
     return output.getvalue()

@@ -1,11 +1,16 @@
 """Inline SVG charts of the PDF reports: no extra dependency, and
 wkhtmltopdf renders them."""
 
+import math
+
 from markupsafe import Markup, escape
 
 LINE_COLOR = "#714B67"
 AXIS_COLOR = "#999"
 PAD = 24
+# About how wide a character of a 10 px label is, and the space between two.
+CHAR_WIDTH = 6
+LABEL_GAP = 4
 
 
 def month_label(point):
@@ -16,14 +21,22 @@ def month_label(point):
 def trend_svg(points, width=640, height=180, value_key="revenue", label=month_label):
     """A line chart of ``points`` (mappings, in order): ``point[value_key]``
     on the vertical axis (None counts as 0), and under every point its
-    ``label(point)``. The horizontal axis is at zero, so negative values
-    go below it. No points, no chart (an empty Markup)."""
+    ``label(point)``: straight when the points are at least a label's
+    width apart, else turned 45 degrees (the chart grows to hold them) so
+    that no label overlaps the next. The horizontal axis is at zero, so
+    negative values go below it. No points, no chart (an empty Markup)."""
     if not points:
         return Markup("")
     values = [point[value_key] or 0.0 for point in points]
+    texts = [label(point) for point in points]
     low, high = min(min(values), 0.0), max(max(values), 0.0)
     span = (high - low) or 1.0
     step = (width - 2 * PAD) / max(len(values) - 1, 1)
+    longest = max(len(text) for text in texts) * CHAR_WIDTH
+    turned = len(values) > 1 and step < longest + LABEL_GAP
+    # Turned labels hang below the axis: the chart is taller by their drop.
+    label_room = math.ceil(longest * math.sqrt(0.5)) + 6 if turned else 0
+    total_height = height + label_room
 
     def y_of(value):
         return height - PAD - (value - low) / span * (height - 2 * PAD)
@@ -33,15 +46,22 @@ def trend_svg(points, width=640, height=180, value_key="revenue", label=month_la
     dots = "".join(
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{LINE_COLOR}"/>' for x, y in coordinates
     )
-    labels = "".join(
-        f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle">'
-        f"{escape(label(point))}</text>"
-        for (x, _y), point in zip(coordinates, points, strict=True)
-    )
+    if turned:
+        labels = "".join(
+            f'<text x="{x:.1f}" y="{height - 12}" font-size="10" text-anchor="end" '
+            f'transform="rotate(-45 {x:.1f} {height - 12})">{escape(text)}</text>'
+            for (x, _y), text in zip(coordinates, texts, strict=True)
+        )
+    else:
+        labels = "".join(
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle">'
+            f"{escape(text)}</text>"
+            for (x, _y), text in zip(coordinates, texts, strict=True)
+        )
     axis = f"{y_of(0.0):g}"
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="o_com_trend">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_height}" '
+        f'viewBox="0 0 {width} {total_height}" class="o_com_trend">'
         f'<line x1="{PAD}" y1="{axis}" x2="{width - PAD}" y2="{axis}" stroke="{AXIS_COLOR}"/>'
         f'<polyline fill="none" stroke="{LINE_COLOR}" stroke-width="2" points="{path}"/>'
         f"{dots}{labels}</svg>"

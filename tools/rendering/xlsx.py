@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
+from unicodedata import east_asian_width
 
 from xlsxwriter.utility import xl_range
 
@@ -129,6 +130,16 @@ class Styles:
         self.header = book.add_format(
             {"bold": True, "bg_color": HEADER_COLOR, "font_color": "#FFFFFF", "border": 1}
         )
+        # Over a column of numbers, the header stands on the right as they do.
+        self.header_number = book.add_format(
+            {
+                "bold": True,
+                "bg_color": HEADER_COLOR,
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "align": "right",
+            }
+        )
         self.label = book.add_format({"bold": True})
         self.total_label = book.add_format({"bold": True, "top": 1})
         self.cell = {"text": book.add_format(), "bool": book.add_format({"align": "center"})}
@@ -144,6 +155,12 @@ class Styles:
         if kind == "money":
             return len(f"{value:,.{max(self._money_digits, 0)}f}") + self._money_extra
         return len(f"{value:,.{2 if kind == 'qty' else 0}f}")
+
+
+def text_width(text):
+    """How many character columns ``text`` takes: two for a wide (Chinese,
+    Japanese, Korean, full-width) character, one for the others."""
+    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def set_print_setup(sheet, header_row=None):
@@ -198,7 +215,9 @@ def write_table(
                 raise ValueError(f"A total sums a column that is not a number: {key!r}")
             summed.add(positions[key])
     labels = [translate(column.label) for column in columns]
-    sheet.write_row(header_row, 0, labels, styles.header)
+    for col, (column, label) in enumerate(zip(columns, labels, strict=True)):
+        header = styles.header_number if column.kind in NUMBER_KINDS else styles.header
+        sheet.write_string(header_row, col, label, header)
     count, widths, sums, negatives = _write_rows(sheet, styles, columns, rows, header_row, summed)
     table = Table(sheet, columns, header_row, count)
     row = table.last_row + 1 + totals_gap
@@ -235,7 +254,7 @@ def _write_rows(sheet, styles, columns, rows, header_row, summed):
             value = get(row)
             if value:
                 write(index, col, value, cell_format)
-                widths[col] = max(widths[col], len(value))
+                widths[col] = max(widths[col], text_width(value))
         for col, get, write, cell_format in marks:
             if get(row):
                 write(index, col, CHECK_MARK, cell_format)
@@ -287,7 +306,7 @@ def _write_total(table, styles, total, row, translate, sums, negatives, widths):
     label_col = table.col(total.label_key) if total.label_key else 0
     label = translate(total.label)
     sheet.write_string(row, label_col, label, styles.total_label)
-    widths[label_col] = max(widths[label_col], math.ceil(len(label) * 1.1))
+    widths[label_col] = max(widths[label_col], math.ceil(text_width(label) * 1.1))
     for key in total.keys:
         col = table.col(key)
         kind = table.columns[col].kind
@@ -311,5 +330,5 @@ def _width(column, label, content, autofilter):
     filter's button) or its longest value's, within its bounds."""
     if column.width is not None:
         return column.width
-    header = math.ceil(len(label) * 1.1) + (3 if autofilter else 1)
+    header = math.ceil(text_width(label) * 1.1) + (3 if autofilter else 1)
     return min(max(header, content + 2, column.min_width), column.max_width)

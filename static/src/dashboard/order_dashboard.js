@@ -1,17 +1,22 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
 import { formatCurrency } from "@web/core/currency";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { Layout } from "@web/search/layout";
 
 const PERIODS = [7, 30, 90, 365];
+// The revenue chart's drawing box (SVG units) and its margins: the value
+// axis' labels on the left, the amounts above the bars, the months (and
+// their year) below.
+const CHART = { width: 800, height: 310, left: 70, right: 10, top: 22, bottom: 40 };
 
 /**
  * Order Desk overview: KPI tiles with the trend against the previous period,
- * the monthly revenue trend and the backlog by stage and age. Every number
- * comes from one server call (customer.order.kpi.get_dashboard_data) and
- * clicking opens the analysis or the Order Desk filtered accordingly.
+ * the monthly revenue trend and the backlog by stage and age. Every number,
+ * and the action each tile opens (exactly the records behind its figure),
+ * comes from one server call (customer.order.kpi.get_dashboard_data); the
+ * backlog's cells open the orders through customer.order.kpi's
+ * action_open_backlog.
  */
 export class OrderDashboard extends Component {
     static template = "customer_order_management.OrderDashboard";
@@ -37,101 +42,70 @@ export class OrderDashboard extends Component {
         await this.load();
     }
 
+    /**
+     * The KPI tiles as the server gives them (figure, change against the
+     * previous period and the action opening the records behind the figure),
+     * with their figure formatted for display.
+     */
     get tiles() {
-        const { current, previous, currency_id } = this.state.data;
-        const money = (value) => formatCurrency(value || 0, currency_id);
-        const percent = (value) => (value === null ? "–" : `${(value * 100).toFixed(1)} %`);
-        const hours = (value) => (value === null ? "–" : `${value.toFixed(1)} h`);
-        return [
-            { key: "orders", label: _t("Orders"), value: String(current.orders), domain: [] },
-            { key: "revenue", label: _t("Revenue"), value: money(current.revenue), domain: [] },
-            {
-                key: "average_order_value",
-                label: _t("Average Order Value"),
-                value: money(current.average_order_value),
-                domain: [],
-            },
-            {
-                key: "on_time_rate",
-                label: _t("On-time Delivery"),
-                value: percent(current.on_time_rate),
-                domain: [["delivered_date", "!=", false]],
-                context: { search_default_group_channel: 1 },
-            },
-            {
-                key: "fill_rate",
-                label: _t("Fill Rate"),
-                value: percent(current.fill_rate),
-                domain: [],
-            },
-            {
-                key: "return_rate",
-                label: _t("Return Rate"),
-                value: percent(current.return_rate),
-                domain: [["qty_returned", ">", 0]],
-                lowerIsBetter: true,
-            },
-            {
-                key: "average_review_hours",
-                label: _t("Average Review Time"),
-                value: hours(current.average_review_hours),
-                domain: [["review_hours", "!=", false]],
-                lowerIsBetter: true,
-            },
-        ].map((tile) => ({ ...tile, trend: this.trend(current[tile.key], previous[tile.key], tile) }));
-    }
-
-    trend(value, previous, tile) {
-        if (value === null || previous === null || previous === undefined || value === previous) {
-            return { icon: "fa-minus", cls: "text-muted", title: _t("No change") };
-        }
-        const up = value > previous;
-        const good = tile.lowerIsBetter ? !up : up;
-        return {
-            icon: up ? "fa-arrow-up" : "fa-arrow-down",
-            cls: good ? "text-success" : "text-danger",
-            title: _t("Previous period: %s", String(Math.round(previous * 100) / 100)),
+        const { tiles, currency_id } = this.state.data;
+        const formats = {
+            count: (value) => String(value),
+            money: (value) => formatCurrency(value || 0, currency_id),
+            rate: (value) => `${(value * 100).toFixed(1)} %`,
+            hours: (value) => `${value.toFixed(1)} h`,
         };
-    }
-
-    get trendBars() {
-        const points = this.state.data.trend;
-        const top = Math.max(...points.map((p) => p.revenue), 1);
-        const width = 100 / Math.max(points.length, 1);
-        return points.map((point, index) => ({
-            ...point,
-            x: index * width + width * 0.15,
-            width: width * 0.7,
-            height: (point.revenue / top) * 100,
-            amount: formatCurrency(point.revenue, this.state.data.currency_id),
+        return tiles.map((tile) => ({
+            ...tile,
+            display: tile.value === null ? "–" : formats[tile.kind](tile.value),
+            trendClass:
+                tile.trend.good === null
+                    ? "text-muted"
+                    : tile.trend.good
+                      ? "text-success"
+                      : "text-danger",
         }));
     }
 
-    openAnalysis(domain = [], context = {}) {
-        const data = this.state.data;
-        this.action.doAction("customer_order_management.action_customer_order_analysis", {
-            additionalContext: { search_default_last_12_months: 0, ...context },
-            props: {
-                domain: [["date_order", ">=", data.date_from], ...domain],
-            },
-        });
+    /**
+     * The revenue chart's geometry (in the SVG's own units): one bar per
+     * month with its amount above and its month below, and the value axis
+     * with the server's round ticks, labelled in the company's currency.
+     */
+    get chart() {
+        const { trend, chart } = this.state.data;
+        const { width, height, left, right, top, bottom } = CHART;
+        const plotWidth = width - left - right;
+        const plotHeight = height - top - bottom;
+        const max = chart.top || 1;
+        const y = (value) => top + plotHeight - (Math.max(value, 0) / max) * plotHeight;
+        const slot = plotWidth / Math.max(trend.length, 1);
+        const barWidth = Math.min(slot * 0.7, 64);
+        return {
+            ...CHART,
+            baseline: y(0),
+            ticks: chart.ticks.map((tick) => ({ ...tick, y: y(tick.value) })),
+            bars: trend.map((point, index) => {
+                const center = left + slot * index + slot / 2;
+                return {
+                    ...point,
+                    center,
+                    x: center - barWidth / 2,
+                    y: y(point.revenue),
+                    width: barWidth,
+                    height: y(0) - y(point.revenue),
+                };
+            }),
+        };
     }
 
-    openBacklog(stage, bucket) {
-        const domain = [["lifecycle_stage", "=", stage]];
-        if (bucket) {
-            domain.push(["stage_age_bucket", "in", [bucket]]);
-        }
-        this.action.doAction({
-            type: "ir.actions.act_window",
-            name: _t("Backlog"),
-            res_model: "sale.order",
-            views: [
-                [false, "list"],
-                [false, "form"],
-            ],
-            domain,
-        });
+    openTile(tile) {
+        this.action.doAction(tile.action);
+    }
+
+    async openBacklog(stage, bucket = false) {
+        const action = await this.orm.call("customer.order.kpi", "action_open_backlog", [stage, bucket]);
+        this.action.doAction(action);
     }
 }
 
