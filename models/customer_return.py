@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
@@ -677,14 +677,39 @@ class CustomerReturn(models.Model):
     # ------------------------------------------------------------------
 
     def _send_return_mail(self, template_xmlid):
+        """Tell each return's customer, from ``template_xmlid``: the message
+        is the company's (see ``_get_customer_message_author``), addressed to
+        the customer, whoever triggered it (the customer's own request
+        included)."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template:
             return
-        for ret in self:
+        # A customer (portal user) who triggers the message is not its author:
+        # posted as the superuser, the message is the company's alone and the
+        # customer is notified (Odoo skips the acting user's own partner).
+        poster = self.with_user(SUPERUSER_ID) if self.env.user.share else self
+        for ret in poster:
             ret.message_subscribe(partner_ids=ret.partner_id.ids)
+            author = ret._get_customer_message_author()
             ret.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                author_id=author.id,
+                email_from=author.email_formatted or ret.company_id.email_formatted,
+                partner_ids=ret.partner_id.ids,
             )
+
+    def _get_customer_message_author(self):
+        """Hook: who speaks to the customer of ``self`` (one return) in its
+        e-mails: its responsible, else the company; never the customer (a
+        portal request triggers the acknowledgement) nor OdooBot (receipts
+        validated by scheduled actions). Called by ``_send_return_mail``."""
+        self.ensure_one()
+        user = self.user_id
+        if user and user.active and not user.share and not user._is_superuser():
+            return user.partner_id
+        return self.company_id.partner_id
 
     # ------------------------------------------------------------------
     # Portal
@@ -699,6 +724,10 @@ class CustomerReturn(models.Model):
         portal user may see ``order``."""
         if order.state != "sale":
             raise ValidationError(self.env._("Only confirmed orders can be returned."))
+        if not any(requested.values()):
+            raise ValidationError(
+                self.env._("Enter the quantity to return of at least one product.")
+            )
         lines = self.env["sale.order.line"].browse(list(requested)).exists()
         if len(lines) != len(requested) or lines.order_id != order:
             raise ValidationError(
@@ -709,10 +738,6 @@ class CustomerReturn(models.Model):
         if resolution not in ("refund", "exchange"):
             raise ValidationError(self.env._("Choose a refund or an exchange."))
         quantities = {line: requested[line.id] for line in lines if requested[line.id]}
-        if not quantities:
-            raise ValidationError(
-                self.env._("Enter the quantity to return of at least one product.")
-            )
         ret = self.create(
             {
                 "order_id": order.id,
