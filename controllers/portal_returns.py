@@ -78,19 +78,24 @@ class ReturnPortal(CustomerPortal):
     @http.route(
         ["/my/orders/<int:order_id>/return"],
         type="http",
-        auth="user",
+        auth="public",
         methods=["GET", "POST"],
         website=True,
     )
     def portal_order_return(self, order_id, access_token=None, **post):
+        """Request a return of an order: its customer, logged in, or anyone
+        holding the order's access token (the link of its e-mails), as on
+        the order's own page. The return is the order's customer's."""
         try:
+            # The user's own access, else the order's access token (consteq).
             order_sudo = self._document_check_access(
                 "sale.order", order_id, access_token=access_token
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-        # sudo: the customer's access to the order was checked just above;
-        # the return is created in their name (they have no create right).
+        # sudo: access to the order was checked just above; the return is
+        # created in the customer's name (portal users have no create right),
+        # by the visitor (not as the superuser ``order_sudo`` works as).
         order = request.env["sale.order"].sudo().browse(order_sudo.id)
         error = None
         if request.httprequest.method == "POST":
