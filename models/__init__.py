@@ -1,4 +1,5 @@
 from . import res_company
+from . import res_partner
 from . import res_config_settings
 from . import approval_mixin
 from . import sale_order_review_rule
