@@ -1,3 +1,8 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import CustomerOrderPortalCommon
@@ -68,3 +73,118 @@ class TestPortalTimeline(CustomerOrderPortalCommon, HttpCase):
             "customer_order_management_portal_tracking_tour",
             login=self.portal_user.login,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPortalOrderPage(CustomerOrderPortalCommon, HttpCase):
+    """The order page shows each delivery's status once (the addon's
+    shipment status, not Odoo's "Shipped" beside it) and one list of
+    returns (the customer's returns, not also the return receipts)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.return_window_days = 30
+        cls._set_stock(cls.storable, 100)
+        cls.order = cls._delivered_order(qty=5)
+        cls.delivery = cls.order.picking_ids
+        cls.env["stock.picking.tracking.event"].create(
+            {"picking_id": cls.delivery.id, "status": "delivered", "location": "Front door"}
+        )
+
+    def _page(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        return self.url_open(f"/my/orders/{self.order.id}").text
+
+    def test_one_status_per_delivery(self):
+        self.assertEqual(self.delivery.shipment_state, "delivered")
+        page = self._page()
+        details = page.split('name="delivery_details"', 1)[1].split('class="small', 1)[0]
+        self.assertIn(self.delivery.name, details)
+        self.assertIn("Delivered", details)
+        self.assertNotIn("Shipped", details)
+        self.assertEqual(details.count("badge"), 1)
+        timeline = page.split('id="order_timeline"', 1)[1].split("</section>", 1)[0]
+        badge = timeline.split(f"<strong>{self.delivery.name}</strong>", 1)[1].split("</span>")[0]
+        self.assertIn("Delivered", badge)
+
+    def test_one_list_of_returns(self):
+        ret = self._create_return(self.order, qty=1)
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        self.assertTrue(ret.return_picking_id)
+        page = self._page()
+        self.assertEqual(page.count(f">{ret.name}<"), 1)
+        self.assertNotIn(ret.return_picking_id.name, page)
+        self.assertEqual(page.count(">Returns<"), 1)
+        self.assertIn("Request a Return", page)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerTimes(CustomerOrderPortalCommon, HttpCase):
+    """Times shown to a customer are in the customer's timezone (else the
+    company's), without seconds, the same in the e-mail and on the portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_stock(cls.storable, 100)
+        cls.env.company.partner_id.tz = "America/New_York"
+        cls.template = cls.env.ref("customer_order_management.mail_template_shipment_delivered")
+
+    def _delivered_at(self, moment):
+        order = self._delivered_order(qty=1)
+        self.env["stock.picking.tracking.event"].create(
+            {
+                "picking_id": order.picking_ids.id,
+                "status": "delivered",
+                "event_date": moment,
+                "location": "Front door",
+            }
+        )
+        self.assertEqual(order.picking_ids.delivered_date, moment)
+        return order
+
+    def _shown_times(self, order):
+        picking = order.picking_ids
+        mail = self.template._render_field("body_html", picking.ids, compute_lang=True)[picking.id]
+        self.authenticate(None, None)
+        page = self.url_open(order.get_portal_url()).text
+        timeline = page.split('id="order_timeline"', 1)[1].split("</section>", 1)[0]
+        return str(mail), timeline
+
+    @staticmethod
+    def _moment():
+        """A moment with seconds, after the shipment's own first event (the
+        latest event says where the goods are)."""
+        return (fields.Datetime.now() + timedelta(minutes=2)).replace(second=15, microsecond=0)
+
+    def _assert_shown(self, order, tz):
+        moment = order.picking_ids.delivered_date
+        expected = pytz.utc.localize(moment).astimezone(pytz.timezone(tz))
+        expected = expected.strftime("%m/%d/%Y %I:%M %p")
+        mail, portal = self._shown_times(order)
+        self.assertIn(expected, mail)
+        self.assertIn(expected, portal)
+        for text in (mail, portal):
+            self.assertNotRegex(text, r"\d:\d\d:\d\d")
+
+    def test_customer_timezone(self):
+        self.customer.tz = "Asia/Shanghai"
+        order = self._delivered_at(self._moment())
+        self._assert_shown(order, "Asia/Shanghai")
+
+    def test_company_timezone_without_customer_timezone(self):
+        self.customer.tz = False
+        order = self._delivered_at(self._moment())
+        self._assert_shown(order, "America/New_York")
+
+    def test_company_working_hours_timezone(self):
+        """Neither the customer nor the company address has a timezone: the
+        company's working hours give it."""
+        self.customer.tz = False
+        self.env.company.partner_id.tz = False
+        self.env.company.resource_calendar_id.tz = "Asia/Tokyo"
+        self.assertEqual(self.customer._get_customer_tz(self.env.company), "Asia/Tokyo")
+        self.customer.tz = "Europe/Paris"
+        self.assertEqual(self.customer._get_customer_tz(self.env.company), "Europe/Paris")
