@@ -1,11 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import CustomerOrderPortalCommon
+from .common import CustomerOrderPortalCommon, write_history
 
 
 @tagged("post_install", "-at_install")
@@ -188,3 +188,16 @@ class TestCustomerTimes(CustomerOrderPortalCommon, HttpCase):
         self.assertEqual(self.customer._get_customer_tz(self.env.company), "Asia/Tokyo")
         self.customer.tz = "Europe/Paris"
         self.assertEqual(self.customer._get_customer_tz(self.env.company), "Europe/Paris")
+
+    def test_return_authorization_dates(self):
+        """The return authorization dates the request in the customer's
+        timezone: late evening in UTC is the next day in Shanghai."""
+        self.customer.tz = "Asia/Shanghai"
+        order = self._delivered_order(qty=1)
+        ret = self._create_return(order, qty=1)
+        write_history(ret, {"request_date": datetime(2026, 5, 5, 20, 0, 0)})
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_order_management.action_report_customer_return", ret.ids
+        )[0].decode()
+        self.assertIn("05/06/2026", html)
+        self.assertNotIn("05/05/2026", html)
