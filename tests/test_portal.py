@@ -196,8 +196,8 @@ class TestCustomerTimes(CustomerOrderPortalCommon, HttpCase):
         order = self._delivered_order(qty=1)
         ret = self._create_return(order, qty=1)
         write_history(ret, {"request_date": datetime(2026, 5, 5, 20, 0, 0)})
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "customer_order_management.action_report_customer_return", ret.ids
-        )[0].decode()
+        Report = self.env["ir.actions.report"]
+        report = "customer_order_management.action_report_customer_return"
+        html = Report._render_qweb_html(report, ret.ids)[0].decode()
         self.assertIn("05/06/2026", html)
         self.assertNotIn("05/05/2026", html)
