@@ -94,29 +94,28 @@ class ReturnPortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         # sudo: access to the order was checked just above; the return is
-        # created in the customer's name (portal users have no create right),
-        # by the visitor (not as the superuser ``order_sudo`` works as).
-        order = request.env["sale.order"].sudo().browse(order_sudo.id)
+        # created in the customer's name (portal users have no create right):
+        # by a logged-in customer as themselves, by a visitor of the e-mail
+        # link as the superuser ``order_sudo`` works as (as in Odoo's own
+        # token flows), not as "Public user".
+        if request.env.user._is_public():
+            order = order_sudo
+        else:
+            order = request.env["sale.order"].sudo().browse(order_sudo.id)
         error = None
         if request.httprequest.method == "POST":
             try:
                 requested = self._parse_return_quantities(post)
-                reason = (
-                    request.env["customer.return.reason"]
-                    .sudo()
-                    .browse(self._parse_int(post.get("reason_id")))
+                reason = order.env["customer.return.reason"].browse(
+                    self._parse_int(post.get("reason_id"))
                 )
                 with request.env.cr.savepoint():
-                    ret = (
-                        request.env["customer.return"]
-                        .sudo()
-                        ._create_from_portal(
-                            order,
-                            requested,
-                            reason,
-                            post.get("resolution"),
-                            (post.get("note") or "").strip()[:2000] or False,
-                        )
+                    ret = order.env["customer.return"]._create_from_portal(
+                        order,
+                        requested,
+                        reason,
+                        post.get("resolution"),
+                        (post.get("note") or "").strip()[:2000] or False,
                     )
                 return request.redirect(ret.get_portal_url())
             except ValidationError as exc:
@@ -127,7 +126,7 @@ class ReturnPortal(CustomerPortal):
                 "sale_order": order,
                 "access_token": access_token,
                 "returnable": order._get_portal_returnable_lines(),
-                "reasons": request.env["customer.return.reason"].sudo().search([]),
+                "reasons": order.env["customer.return.reason"].search([]),
                 "return_deadline": order._get_return_deadline(),
                 "error": error,
                 "post": post,

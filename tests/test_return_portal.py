@@ -137,6 +137,7 @@ class TestReturnPortal(CustomerOrderPortalCommon, HttpCase):
         """A visitor who follows the order's e-mail link (its access token,
         no login) requests a return of that order, in the customer's name,
         under the same checks, and follows it."""
+        self.order.user_id = self.salesman
         self.authenticate(None, None)
         token = self.order._portal_ensure_token()
         page = self.url_open(self.order.get_portal_url()).text
@@ -160,6 +161,11 @@ class TestReturnPortal(CustomerOrderPortalCommon, HttpCase):
             ret, [{"state": "submitted", "origin": "portal", "partner_id": self.customer.id}]
         )
         self.assertEqual(ret.line_ids.quantity, 2)
+        # Nothing is said by an anonymous "Public user" in the return's history.
+        self.assertNotIn(self.env.ref("base.public_partner"), ret.message_ids.author_id)
+        acks = self._messages_with(ret, "We have received your return request")
+        self.assertEqual(acks.author_id, self.salesman.partner_id)
+        self.assertIn(self.customer, acks.notification_ids.res_partner_id)
         # The visitor lands on the return's page (its own token) and sees it.
         self.assertEqual(response.status_code, 200)
         self.assertEqual(urlparse(response.url).path, f"/my/returns/{ret.id}")
