@@ -264,8 +264,9 @@ class SaleOrder(models.Model):
         # Only the promises that slipped after the notices started: an order
         # already late at install, or when the notices were switched on, is
         # flagged but not notified.
-        companies = self.env["res.company"].with_context(active_test=False).search([])
-        notice_domain = Domain("late_notice_due", "=", True) & Domain.OR(
+        due = Domain("late_notice_due", "=", True)
+        companies = [company for [company] in self._read_group(due, ["company_id"])]
+        notice_domain = due & Domain.OR(
             Domain("company_id", "=", company.id)
             & Domain("promised_date", ">=", company.order_delay_notice_since)
             for company in companies

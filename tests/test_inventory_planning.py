@@ -520,7 +520,7 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             r"Max = min # \+ review-period demand # = #, rounded up: #\."
         )
         self.assertEqual((min_again, review_demand_again), (minimum, review_demand))
-        on_hand, incoming, outgoing, forecast = numbers(
+        on_hand, _incoming, _outgoing, forecast = numbers(
             r"Forecast = on hand # \+ incoming # − outgoing # = #"
         )
         for value in (z, sigma, mean, lead_demand, min_sum, review_demand, max_sum):

@@ -49,7 +49,9 @@ class TestLifecycle(CustomerOrderCommon):
         "in_review" and "confirmed" (SPEC §0)."""
         keys = [key for key, _label in self.env["sale.order"]._fields["lifecycle_stage"].selection]
         self.assertEqual(
-            keys[:5], ["received", "in_review", "rejected", "approved", "confirmed"], "SPEC §0 order"
+            keys[:5],
+            ["received", "in_review", "rejected", "approved", "confirmed"],
+            "the order of SPEC §0",
         )
         with freeze_time("2026-03-02 08:00:00"):
             order = self._create_order(qty=20)

@@ -344,7 +344,14 @@ class TestOrderReports(OrderAnalysisDataset):
                 (
                     "lifecycle_stage",
                     "in",
-                    ("received", "in_review", "confirmed", "partially_shipped", "shipped"),
+                    (
+                        "received",
+                        "in_review",
+                        "approved",
+                        "confirmed",
+                        "partially_shipped",
+                        "shipped",
+                    ),
                 )
             ]
         )

@@ -141,9 +141,7 @@ class TestOrderViews(CustomerOrderCommon):
                 for name in ("decided_by_id", "decided_date")
             }
 
-        self.assertEqual(
-            decided_columns_shown(), {"decided_by_id": False, "decided_date": False}
-        )
+        self.assertEqual(decided_columns_shown(), {"decided_by_id": False, "decided_date": False})
         order.with_user(self.reviewer).action_review_approve()  # one of two groups decided
         self.assertEqual(order.review_state, "to_review")
         self.assertEqual(decided_columns_shown(), {"decided_by_id": True, "decided_date": True})

@@ -495,9 +495,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
     )
     lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
-    safety_stock = fields.Float(
-        digits="Product Unit", readonly=True, help="z × σ × √(lead time)."
-    )
+    safety_stock = fields.Float(digits="Product Unit", readonly=True, help="z × σ × √(lead time).")
     lead_time_demand = fields.Float(
         digits=(16, 3), readonly=True, help="Average daily demand × lead time."
     )
@@ -564,7 +562,6 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         def equals(exact, shown):
             return "=" if math.isclose(exact, shown, rel_tol=0, abs_tol=1e-9) else "≈"
 
-        _ = self.env._
         for line in self:
             planner = line.planner_id
             days = planner.lookback_days
@@ -574,12 +571,12 @@ class StockReplenishmentPlannerLine(models.TransientModel):
             review_demand = mean * review_days
             line.below_min = line.forecast_qty < line.suggested_min
             lines = [
-                _(
+                self.env._(
                     "Demand: %(total)s delivered in %(days)s days.",
                     total=qty(line.demand_qty),
                     days=days,
                 ),
-                _(
+                self.env._(
                     "Average daily demand = %(total)s ÷ %(days)s days %(eq)s %(mean)s per day "
                     "(σ %(sigma)s).",
                     total=qty(line.demand_qty),
@@ -588,12 +585,12 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                     mean=rate(mean),
                     sigma=rate(sigma),
                 ),
-                _(
+                self.env._(
                     "Lead time: %(lead)s days, from: %(lead_origin)s.",
                     lead=qty(lead),
                     lead_origin=line.lead_time_source or "",
                 ),
-                _(
+                self.env._(
                     "Safety stock = z %(z)s × σ %(sigma)s × √%(lead)s %(eq)s %(safety)s.",
                     z=rate(z),
                     sigma=rate(sigma),
@@ -601,13 +598,13 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                     eq=equals(z * sigma * math.sqrt(lead), line.safety_stock),
                     safety=qty(line.safety_stock),
                 ),
-                _(
+                self.env._(
                     "Lead-time demand = %(mean)s per day × %(lead)s days = %(lead_demand)s.",
                     mean=rate(mean),
                     lead=qty(lead),
                     lead_demand=rate(line.lead_time_demand),
                 ),
-                _(
+                self.env._(
                     "Min = safety stock %(safety)s + lead-time demand %(lead_demand)s = "
                     "%(min_sum)s, rounded up: %(min)s.",
                     safety=qty(line.safety_stock),
@@ -615,14 +612,14 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                     min_sum=rate(line.safety_stock + line.lead_time_demand),
                     min=qty(line.suggested_min),
                 ),
-                _(
+                self.env._(
                     "Review-period demand = %(mean)s per day × %(review)s days = "
                     "%(review_demand)s.",
                     mean=rate(mean),
                     review=review_days,
                     review_demand=rate(review_demand),
                 ),
-                _(
+                self.env._(
                     "Max = min %(min)s + review-period demand %(review_demand)s = %(max_sum)s, "
                     "rounded up: %(max)s.",
                     min=qty(line.suggested_min),
@@ -630,7 +627,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                     max_sum=rate(line.suggested_min + review_demand),
                     max=qty(line.suggested_max),
                 ),
-                _(
+                self.env._(
                     "Forecast = on hand %(on_hand)s + incoming %(incoming)s − outgoing "
                     "%(outgoing)s = %(forecast)s (of which open sales orders %(open)s).",
                     on_hand=qty(line.qty_on_hand),
