@@ -9,7 +9,14 @@ from .sale_order_intake import ORDER_CHANNELS
 from .sale_order_lifecycle import LIFECYCLE_STAGES
 
 # Stages of orders still to deliver: the backlog.
-BACKLOG_STAGES = ("received", "in_review", "confirmed", "partially_shipped", "shipped")
+BACKLOG_STAGES = (
+    "received",
+    "in_review",
+    "approved",
+    "confirmed",
+    "partially_shipped",
+    "shipped",
+)
 # What the KPIs can be broken down by, and the sums they read on the lines.
 KPI_BREAKDOWNS = ("month", "order_channel", "partner_id", "product_id")
 LINE_SUMS = ("price_subtotal", "qty_ordered", "qty_delivered", "qty_returned")

@@ -29,6 +29,15 @@ class ResCompany(models.Model):
         default=True,
         help="E-mail the customer once when the promised date of an order slips.",
     )
+    order_delay_notice_since = fields.Datetime(
+        string="Delay Notices Since",
+        default=fields.Datetime.now,
+        required=True,
+        readonly=True,
+        help="Delays are notified for promised dates from this time on: when the addon was "
+        "installed, or the delay notices last switched on. Orders already late then are "
+        "flagged, without notice.",
+    )
     return_window_days = fields.Integer(
         string="Return Window (days)",
         default=30,
@@ -79,6 +88,16 @@ class ResCompany(models.Model):
     _return_window_days_positive = models.Constraint(
         "CHECK(return_window_days >= 0)", "The return window cannot be negative."
     )
+
+    def write(self, vals):
+        if vals.get("order_delay_notice") and "order_delay_notice_since" not in vals:
+            # Switched on: the delays of before are not news to notify.
+            switched_on = self.filtered(lambda c: not c.order_delay_notice)
+            result = super().write(vals)
+            if switched_on:
+                switched_on.order_delay_notice_since = fields.Datetime.now()
+            return result
+        return super().write(vals)
 
     @api.model
     def _cron_run_per_company(self, steps):

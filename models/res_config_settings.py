@@ -13,6 +13,7 @@ class ResConfigSettings(models.TransientModel):
     order_auto_confirm = fields.Boolean(related="company_id.order_auto_confirm", readonly=False)
     order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
+    order_delay_notice_since = fields.Datetime(related="company_id.order_delay_notice_since")
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
     abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
     abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)

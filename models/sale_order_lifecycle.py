@@ -14,6 +14,7 @@ LIFECYCLE_STAGES = [
     ("received", "Received"),
     ("in_review", "In Review"),
     ("rejected", "Rejected"),
+    ("approved", "Approved"),
     ("confirmed", "Confirmed"),
     ("partially_shipped", "Partially Shipped"),
     ("shipped", "Shipped"),
@@ -112,6 +113,7 @@ class SaleOrder(models.Model):
         return {
             "to_review": "in_review",
             "rejected": "rejected",
+            "approved": "approved",
         }.get(self.review_state, "received")
 
     def _get_shipping_stage(self):
@@ -243,8 +245,11 @@ class SaleOrder(models.Model):
     def _cron_notify_late_orders(self, batch_size=500):
         """Flag the orders whose promise slipped, then notify each slip once:
         an activity for the salesperson and (setting) an e-mail to the
-        customer. A new promised date allows a new notice. Batched, with
-        progress committed between batches; a second run changes nothing."""
+        customer. A new promised date allows a new notice. Only promised
+        dates from the company's ``order_delay_notice_since`` on are
+        notified: a delay older than the install (or than the notices'
+        switching on) is flagged, not notified. Batched, with progress
+        committed between batches; a second run changes nothing."""
         cron = self.env["ir.cron"]
         flag_domain = [
             ("state", "=", "sale"),
@@ -256,7 +261,16 @@ class SaleOrder(models.Model):
             orders.write({"is_late": True})
             if not cron._commit_progress(len(orders), remaining=self.search_count(flag_domain)):
                 return
-        notice_domain = [("late_notice_due", "=", True)]
+        # Only the promises that slipped after the notices started: an order
+        # already late at install, or when the notices were switched on, is
+        # flagged but not notified.
+        due = Domain("late_notice_due", "=", True)
+        companies = [company for [company] in self._read_group(due, ["company_id"])]
+        notice_domain = due & Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain("promised_date", ">=", company.order_delay_notice_since)
+            for company in companies
+        )
         while orders := self.search(notice_domain, limit=batch_size):
             orders._notify_late()
             if not cron._commit_progress(len(orders), remaining=self.search_count(notice_domain)):

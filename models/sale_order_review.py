@@ -51,6 +51,9 @@ class SaleOrder(models.Model):
         string="Open Issues", compute="_compute_review_open_issue_count"
     )
     review_date = fields.Datetime(string="Submitted for Review", copy=False, readonly=True)
+    review_issue_decided = fields.Boolean(
+        string="Has Decided Issues", compute="_compute_review_issue_decided"
+    )
 
     @api.depends("review_issue_ids.state")
     def _compute_review_open_issue_count(self):
@@ -58,6 +61,11 @@ class SaleOrder(models.Model):
             order.review_open_issue_count = len(
                 order.review_issue_ids.filtered(lambda issue: issue.state == "open")
             )
+
+    @api.depends("review_issue_ids.decided_by_id")
+    def _compute_review_issue_decided(self):
+        for order in self:
+            order.review_issue_decided = bool(order.review_issue_ids.decided_by_id)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -11,9 +11,11 @@
 - ``OrderAnalysisDataset``: three orders whose KPIs are known.
 """
 
+import importlib.util
 import unittest
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo import fields
@@ -32,6 +34,16 @@ def write_history(records, vals):
     """Fixtures only: set fields that the workflow methods own (a review
     date, a request date, ...) to build a past that tests need."""
     write_protected(records, vals)
+
+
+def load_migration(version, script):
+    """The module of the addon's migration ``script`` (``"post-migration"``,
+    ...) of ``version``, to call its ``migrate``."""
+    path = Path(__file__).parent.parent / "migrations" / version / f"{script}.py"
+    spec = importlib.util.spec_from_file_location(f"com_migration_{script}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def visible_buttons(form, xpath="//header/button", attribute="name"):

@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import etree
 from psycopg2.errors import CheckViolation
 
 from odoo import fields
@@ -311,7 +312,7 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
             line.explanation,
         )
         self.assertIn(
-            "Forecast 135 = on hand 140 + incoming 0 − outgoing 5 (of which open sales orders 5)",
+            "Forecast = on hand 140 + incoming 0 − outgoing 5 = 135 (of which open sales orders 5)",
             line.explanation,
         )
 
@@ -404,13 +405,87 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         self.assertEqual(line.lead_time_days, 11)
         self.assertIn(f"Vendor Lead Time ({self.customer.name}): + 9 day(s)", line.lead_time_source)
 
+    def _check_arithmetic(self, explanation):
+        """Check every "a op b ... = c" (or "≈ c") of ``explanation`` with the
+        numbers it shows, as a reader with a calculator would: the words
+        between the numbers are labels; the operators are + − × ÷ and √, a
+        sum and a product never in one operation (no precedence to know);
+        "=" is exact, "≈" rounds to the decimals shown; "rounded up: n" is
+        the result before it rounded up to the unit. Return the results
+        checked, line by line."""
+        token = re.compile(r"√?\d[\d,]*(?:\.\d+)?|[+−×÷]")
+        number = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+        def value(text):
+            number = float(text.lstrip("√").replace(",", ""))
+            return math.sqrt(number) if text.startswith("√") else number
+
+        def evaluate(tokens):
+            # × and ÷ before + and −, left to right.
+            terms, signs, product = [], [1], value(tokens[0])
+            for operator, operand in zip(tokens[1::2], tokens[2::2], strict=True):
+                if operator == "×":
+                    product *= value(operand)
+                elif operator == "÷":
+                    product /= value(operand)
+                else:
+                    terms.append(product)
+                    signs.append(1 if operator == "+" else -1)
+                    product = value(operand)
+            terms.append(product)
+            return sum(sign * term for sign, term in zip(signs, terms, strict=True))
+
+        checked = []
+        for line in explanation.splitlines():
+            found = []
+            # "left = right": the operations of the left part give the number
+            # the right part starts with.
+            parts = re.split(r"([=≈])", line)
+            for left, sign, right in zip(parts[0::2], parts[1::2], parts[2::2], strict=False):
+                tokens = token.findall(left)
+                if not any(t in "+−×÷" for t in tokens):
+                    self.assertFalse(tokens, f"a number without an operation in {line!r}")
+                    continue
+                operators = {t for t in tokens if t in "+−×÷"}
+                self.assertFalse(
+                    operators & {"+", "−"} and operators & {"×", "÷"},
+                    f"sums and products mixed in one operation: {line!r}",
+                )
+                shown = number.match(right.strip())
+                self.assertTrue(shown, f"no result after {sign} in {line!r}")
+                shown = shown.group()
+                exact = evaluate(tokens)
+                shown_value = float(shown.replace(",", ""))
+                decimals = len(shown.partition(".")[2])
+                with self.subTest(line=line, expression=tokens):
+                    if sign == "=":
+                        self.assertAlmostEqual(exact, shown_value, places=9)
+                    else:
+                        self.assertNotAlmostEqual(exact, shown_value, places=9, msg="exact: =")
+                        self.assertLessEqual(abs(exact - shown_value), 0.5 * 10**-decimals + 1e-9)
+                found.append(shown_value)
+                rounded = re.match(r"\s*" + re.escape(shown) + r", rounded up: ([\d,.]+)\.", right)
+                if rounded:
+                    self.assertEqual(
+                        float(rounded.group(1).replace(",", "")), math.ceil(shown_value)
+                    )
+            self.assertEqual(
+                bool(found),
+                bool(re.search(r"[=≈]", line)),
+                f"a line with = or ≈ that checks nothing: {line!r}",
+            )
+            checked.append(found)
+        return checked
+
     def test_explanation_is_checkable_arithmetic(self):
-        """Every line of the explanation is exact arithmetic on the numbers it
+        """Every line of the explanation is arithmetic on the numbers it
         shows (quantities with 2 decimals, daily rates and z with 3): a reader
-        with a calculator finds each result as written, and the suggestion is
-        the one the explanation computes."""
+        with a calculator finds each result as written ("≈" where it is
+        rounded), and the suggestion is the one the explanation computes."""
         line = self._planner(lookback_days=7, service_level=0.9, review_period_days=5).line_ids
         explanation = line.explanation
+        checked = self._check_arithmetic(explanation)
+        self.assertEqual(len([found for found in checked if found]), 7, explanation)
         number = r"(-?[\d,]+(?:\.\d+)?)"
 
         def numbers(pattern):
@@ -421,34 +496,34 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         def places(value):
             return len(f"{value}".partition(".")[2].rstrip("0"))
 
-        total, days, mean, sigma = numbers(r"Demand: # delivered in # days = # per day \(σ #\)")
-        self.assertEqual(mean, round(total / days, 3))
+        total, days = numbers(r"Demand: # delivered in # days\.")
+        total_again, days_again, mean, sigma = numbers(
+            r"Average daily demand = # ÷ # days ≈ # per day \(σ #\)\."
+        )
+        self.assertEqual((total_again, days_again), (total, days))
         (lead,) = numbers(r"Lead time: # days")
-        z, sigma_again, lead_again, safety = numbers(r"Safety stock = z # × σ # × √# = #\.")
+        z, sigma_again, lead_again, safety = numbers(r"Safety stock = z # × σ # × √# ≈ #\.")
         self.assertEqual((sigma_again, lead_again), (sigma, lead))
-        self.assertEqual(safety, round(z * sigma * math.sqrt(lead), 2))
         mean_again, lead_again, lead_demand = numbers(
             r"Lead-time demand = # per day × # days = #\."
         )
         self.assertEqual((mean_again, lead_again), (mean, lead))
-        self.assertAlmostEqual(mean * lead, lead_demand, places=9)
         safety_again, lead_demand_again, min_sum, minimum = numbers(
             r"Min = safety stock # \+ lead-time demand # = #, rounded up: #\."
         )
         self.assertEqual((safety_again, lead_demand_again), (safety, lead_demand))
-        self.assertAlmostEqual(safety + lead_demand, min_sum, places=9)
-        self.assertEqual(minimum, math.ceil(round(min_sum, 3)))
-        min_again, mean_again, review, max_sum, maximum = numbers(
-            r"Max = min # \+ # per day × review period # days = #, rounded up: #\."
+        mean_again, review, review_demand = numbers(
+            r"Review-period demand = # per day × # days = #\."
         )
-        self.assertEqual((min_again, mean_again, review), (minimum, mean, 5))
-        self.assertAlmostEqual(minimum + mean * review, max_sum, places=9)
-        self.assertEqual(maximum, math.ceil(round(max_sum, 3)))
-        forecast, on_hand, incoming, outgoing = numbers(
-            r"Forecast # = on hand # \+ incoming # − outgoing #"
+        self.assertEqual((mean_again, review), (mean, 5))
+        min_again, review_demand_again, max_sum, maximum = numbers(
+            r"Max = min # \+ review-period demand # = #, rounded up: #\."
         )
-        self.assertAlmostEqual(on_hand + incoming - outgoing, forecast, places=9)
-        for value in (z, sigma, mean, lead_demand, min_sum, max_sum):
+        self.assertEqual((min_again, review_demand_again), (minimum, review_demand))
+        on_hand, _incoming, _outgoing, forecast = numbers(
+            r"Forecast = on hand # \+ incoming # − outgoing # = #"
+        )
+        for value in (z, sigma, mean, lead_demand, min_sum, review_demand, max_sum):
             self.assertLessEqual(places(value), 3, value)
         for value in (total, safety, minimum, maximum, forecast, on_hand):
             self.assertLessEqual(places(value), 2, value)
@@ -468,6 +543,27 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
                 }
             ],
         )
+
+    def test_figures_show_the_explanations_decimals(self):
+        """The form and the list show each figure with the decimals the
+        explanation gives it: 0.122 per day there is not 0.12 here."""
+        quantity = self.env["decimal.precision"].precision_get("Product Unit")
+        Line = self.env["stock.replenishment.planner.line"]
+        for name, decimals in (
+            ("avg_daily_demand", quantity + 1),
+            ("demand_std_dev", quantity + 1),
+            ("lead_time_demand", quantity + 1),
+            ("safety_stock", quantity),
+            ("suggested_min", quantity),
+        ):
+            with self.subTest(field=name):
+                self.assertEqual(Line._fields[name].get_digits(self.env)[1], decimals)
+
+    def test_explanation_exact_division_reads_equal(self):
+        """60 delivered in 10 days is 6 a day exactly: "=", not "≈"."""
+        explanation = self._planner().line_ids.explanation
+        self.assertIn("Average daily demand = 60 ÷ 10 days = 6 per day", explanation)
+        self._check_arithmetic(explanation)
 
     def test_quantities_below_the_precision_do_not_round_up(self):
         """57.004 units is 57 at the quantities' precision: the minimum is 57,
@@ -533,6 +629,34 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         again.line_ids.to_apply = False
         with self.assertRaisesRegex(UserError, "Select at least one"):
             again.action_apply()
+
+    def test_menu_opens_a_computed_planner_as_a_tool(self):
+        """The menu opens a planner already computed, as a page of its own:
+        no "New" (each visit is a fresh planner), nothing to duplicate."""
+        menu = self.env.ref("customer_order_management.menu_stock_replenishment_planner")
+        self.assertEqual(menu.action._name, "ir.actions.server")
+        Planner = self.env["stock.replenishment.planner"]
+        before = Planner.search([])
+        result = menu.action.with_user(self.stock_user).run()
+        planner = Planner.search([]) - before
+        self.assertEqual(len(planner), 1, "a fresh planner per visit")
+        self.assertEqual(
+            {key: result[key] for key in ("type", "res_model", "res_id", "target", "views")},
+            {
+                "type": "ir.actions.act_window",
+                "res_model": "stock.replenishment.planner",
+                "res_id": planner.id,
+                "target": "current",
+                "views": [(False, "form")],
+            },
+        )
+        self.assertIn(self.widget, planner.line_ids.product_id, "computed on opening")
+        arch = Planner.with_user(self.stock_user).get_views([(False, "form")])["views"]["form"]
+        form = etree.fromstring(arch["arch"])
+        self.assertEqual(
+            (form.get("create"), form.get("duplicate"), form.get("delete")),
+            ("false", "false", "false"),
+        )
 
     def test_bad_parameters(self):
         Planner = self.env["stock.replenishment.planner"]

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import freeze_time, tagged
 
-from .common import CustomerOrderCommon
+from .common import CustomerOrderCommon, load_migration, write_history
 
 
 @tagged("post_install", "-at_install")
@@ -43,6 +43,75 @@ class TestLifecycle(CustomerOrderCommon):
         self.assertEqual(order.lifecycle_stage, "confirmed")
         order._action_cancel()
         self.assertEqual(order.lifecycle_stage, "cancelled")
+
+    def test_approved_stage_between_review_and_confirmation(self):
+        """Approved in review, not confirmed yet: its own stage, between
+        "in_review" and "confirmed" (SPEC §0)."""
+        keys = [key for key, _label in self.env["sale.order"]._fields["lifecycle_stage"].selection]
+        self.assertEqual(
+            keys[:5],
+            ["received", "in_review", "rejected", "approved", "confirmed"],
+            "the order of SPEC §0",
+        )
+        with freeze_time("2026-03-02 08:00:00"):
+            order = self._create_order(qty=20)
+            order.action_submit_review()
+            self.assertEqual(order.lifecycle_stage, "in_review")
+        with freeze_time("2026-03-03 10:00:00"):
+            order.with_user(self.reviewer).action_review_approve()
+            self.assertEqual(order.review_state, "approved")
+            self.assertEqual(order.lifecycle_stage, "approved")
+            self.assertEqual(
+                order.lifecycle_stage_date, fields.Datetime.to_datetime("2026-03-03 10:00:00")
+            )
+        order.action_confirm()
+        self.assertEqual(order.lifecycle_stage, "confirmed")
+
+        # Nothing blocking flagged: approved on submission.
+        small = self._create_order(qty=1)
+        small.action_submit_review()
+        self.assertEqual(small.lifecycle_stage, "approved")
+        self.assertEqual(
+            self.env["sale.order"].search(
+                [("id", "in", (order | small).ids), ("lifecycle_stage", "=", "approved")]
+            ),
+            small,
+        )
+        # A material change voids the approval: received again.
+        small.partner_id = self.env["res.partner"].create({"name": "Another Customer"})
+        self.assertEqual(small.review_state, "not_reviewed")
+        self.assertEqual(small.lifecycle_stage, "received")
+
+    def test_migration_moves_approved_quotations(self):
+        """Upgrading to 19.0.2.1.0: the approved quotations, stored as
+        "received" before, move to "approved" since their approval, without
+        a tracking message; no other order is recomputed."""
+        approved_on = fields.Datetime.now() - timedelta(days=3)
+        approved = self._create_order(qty=1)
+        approved.action_submit_review()
+        write_history(approved, {"review_decision_date": approved_on})
+        received = self._create_order(qty=1)
+        confirmed = self._create_order(qty=1)
+        confirmed.action_confirm()
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking of the creations done
+        # The database of the previous version; a stale stage on the
+        # confirmed order shows which orders the migration recomputes.
+        self.env.cr.execute(
+            "UPDATE sale_order SET lifecycle_stage = 'received' WHERE id IN %s",
+            [tuple((approved | received | confirmed).ids)],
+        )
+        self.env.invalidate_all()
+        messages = len(approved.message_ids)
+
+        load_migration("19.0.2.1.0", "post-migration").migrate(self.env.cr, "19.0.2.0.0")
+        self.env.cr.precommit.run()
+        self.env.invalidate_all()
+        self.assertEqual(approved.lifecycle_stage, "approved")
+        self.assertEqual(approved.lifecycle_stage_date, approved_on)
+        self.assertEqual(len(approved.message_ids), messages, "no tracking message")
+        self.assertEqual(received.lifecycle_stage, "received")
+        self.assertEqual(confirmed.lifecycle_stage, "received", "only approved quotations")
 
     def test_age_buckets(self):
         order = self._create_order()
@@ -110,11 +179,13 @@ class TestLifecycle(CustomerOrderCommon):
         """A recomputation that keeps the stage keeps its date, in the same
         transaction and across flushes."""
         order = self._create_order(qty=1)  # below the rule: approved on submit
+        order.action_submit_review()
+        self.assertEqual(order.lifecycle_stage, "approved")
         old = fields.Datetime.now() - timedelta(days=5)
         order.lifecycle_stage_date = old
-        order.action_submit_review()  # review_state changes, the stage stays "received"
-        self.assertEqual(order.review_state, "approved")
-        self.assertEqual(order.lifecycle_stage, "received")
+        order.action_quotation_sent()  # the state changes, the stage stays "approved"
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(order.lifecycle_stage, "approved")
         self.assertEqual(order.lifecycle_stage_date, old)
         self.env.flush_all()
         self.env.invalidate_all()

@@ -82,6 +82,27 @@ class TestOrderAnalysis(OrderAnalysisDataset):
         backlog = {(b["stage"], b["age_bucket"]): b["count"] for b in kpis["backlog"]}
         self.assertEqual(backlog, {("confirmed", "today"): 1, ("shipped", "today"): 2})
 
+    def test_approved_quotation_in_backlog(self):
+        """An approved quotation waiting for confirmation is backlog, in its
+        own stage, in the analysis, the KPIs and the dashboard."""
+        quotation = self._create_order(
+            partner_id=self.analysis_customer.id, user_id=self.salesman.id
+        )
+        quotation.action_submit_review()  # nothing flagged: approved
+        self.env.flush_all()
+        row = self.env["customer.order.analysis"].search([("order_id", "=", quotation.id)])
+        self.assertEqual(row.lifecycle_stage, "approved")
+        backlog = {(b["stage"], b["age_bucket"]): b["count"] for b in self._kpis()["backlog"]}
+        self.assertEqual(
+            backlog,
+            {("approved", "today"): 1, ("confirmed", "today"): 1, ("shipped", "today"): 2},
+        )
+        data = self.env["customer.order.kpi"].with_user(self.salesman).get_dashboard_data(days=30)
+        stages = [row["stage"] for row in data["backlog"]]
+        self.assertEqual(stages[stages.index("approved") + 1], "confirmed")
+        [approved] = [row for row in data["backlog"] if row["stage"] == "approved"]
+        self.assertEqual((approved["label"], approved["total"]), ("Approved", 1))
+
     def test_kpis_breakdowns(self):
         """The same KPIs per month, channel and customer, from the same
         query; each breakdown adds up to the totals."""
@@ -493,7 +514,14 @@ class TestOrderReports(OrderAnalysisDataset):
                 (
                     "lifecycle_stage",
                     "in",
-                    ("received", "in_review", "confirmed", "partially_shipped", "shipped"),
+                    (
+                        "received",
+                        "in_review",
+                        "approved",
+                        "confirmed",
+                        "partially_shipped",
+                        "shipped",
+                    ),
                 )
             ]
         )

@@ -38,7 +38,7 @@ class TestSaleOrderReview(CustomerOrderCommon):
     def test_clean_order_is_approved_on_submit(self):
         order = self._submitted(qty=5)
         self.assertRecordValues(
-            order, [{"review_state": "approved", "lifecycle_stage": "received"}]
+            order, [{"review_state": "approved", "lifecycle_stage": "approved"}]
         )
         self.assertFalse(order.review_issue_ids)
         self.assertIn("no rule flagged", order.message_ids[0].body)
@@ -65,7 +65,7 @@ class TestSaleOrderReview(CustomerOrderCommon):
 
         order.with_user(self.reviewer).action_review_approve()
         self.assertRecordValues(
-            order, [{"review_state": "approved", "lifecycle_stage": "received"}]
+            order, [{"review_state": "approved", "lifecycle_stage": "approved"}]
         )
         self.assertRecordValues(
             order.review_issue_ids,
@@ -413,7 +413,7 @@ class TestReviewAuditTrail(CustomerOrderCommon):
                 self._changes(entries[0]),
                 {
                     "review_state": ("To Review", "Approved"),
-                    "lifecycle_stage": ("In Review", "Received"),
+                    "lifecycle_stage": ("In Review", "Approved"),
                 },
             )
 

@@ -22,6 +22,28 @@ class TestOrderReviewTour(CustomerOrderCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestOrderDeskTour(CustomerOrderCommon, HttpCase):
+    def test_order_desk_tour(self):
+        """The Order Desk kanban shows approved quotations in their column
+        and counts open issues in words."""
+        self._create_rule("amount_above", name="Large order", threshold=1000)
+        self._create_rule("amount_above", name="Very large order", threshold=1500)
+        for name, qty in (
+            ("Order Desk Approved", 1),
+            ("Order Desk One Issue", 12),
+            ("Order Desk Two Issues", 20),
+        ):
+            partner = self.env["res.partner"].create({"name": name})
+            order = self._create_order(qty=qty, partner_id=partner.id, user_id=self.manager.id)
+            order.action_submit_review()
+        self.start_tour(
+            "/odoo/action-customer_order_management.action_order_desk",
+            "customer_order_management_order_desk_tour",
+            login=self.manager.login,
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestDashboardTour(CustomerOrderCommon, HttpCase):
     def test_dashboard_tour(self):
         """A manager opens the overview and drills into the analysis."""

@@ -7,6 +7,7 @@ evaluates the remaining nodes' ``invisible`` on the record's values."""
 
 from odoo.fields import Command
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustomerOrderCommon, StockCountCommon, view_nodes, visible_buttons
 
@@ -37,15 +38,18 @@ class TestViews(CustomerOrderCommon):
         for xmlid, model in (
             ("customer_order_management.action_stock_count_session", "stock.count.session"),
             (
-                "customer_order_management.action_stock_replenishment_planner",
+                "customer_order_management.action_open_replenishment_planner",
                 "stock.replenishment.planner",
             ),
             ("stock.product_template_action_product", "product.template"),
         ):
             action = self.env.ref(xmlid)
-            views = [(view_id, view_type) for view_id, view_type in action.views] or [
-                (False, "form")
-            ]
+            # The planner's server action opens its form.
+            views = (
+                [(view_id, view_type) for view_id, view_type in action.views]
+                if action._name == "ir.actions.act_window"
+                else []
+            ) or [(False, "form")]
             with self.subTest(action=xmlid):
                 self.env[model].with_user(self.stock_user).get_views([*views, (False, "search")])
 
@@ -111,6 +115,38 @@ class TestOrderViews(CustomerOrderCommon):
                 self.assertIn(
                     "Approved", visible_buttons(form, "//widget[@name='web_ribbon']", "title")
                 )
+
+    def test_review_tab_shows_decisions_once_there_are(self):
+        """The Review tab's Decided By/On columns show once an issue is
+        decided (they would only take the approver groups' room before); the
+        date is an optional column."""
+        self._create_rule(
+            "amount_above",
+            name="Very large order",
+            threshold=1500,
+            approver_group_id=self.manager_group.id,
+        )
+        order = self._create_order(qty=20, user=self.salesman)
+        order.action_submit_review()
+        xpath = "//field[@name='review_issue_ids']/list/field[@name='%s']"
+
+        def decided_columns_shown():
+            form = Form(order.with_user(self.salesman))
+            parent = type("Parent", (), form._get_eval_context())
+            return {
+                name: not safe_eval(
+                    view_nodes(form, xpath % name)[0].get("column_invisible") or "False",
+                    {"parent": parent},
+                )
+                for name in ("decided_by_id", "decided_date")
+            }
+
+        self.assertEqual(decided_columns_shown(), {"decided_by_id": False, "decided_date": False})
+        order.with_user(self.reviewer).action_review_approve()  # one of two groups decided
+        self.assertEqual(order.review_state, "to_review")
+        self.assertEqual(decided_columns_shown(), {"decided_by_id": True, "decided_date": True})
+        form = Form(order.with_user(self.salesman))
+        self.assertEqual(view_nodes(form, xpath % "decided_date")[0].get("optional"), "hide")
 
     def test_rejected_order_is_submitted_again_not_confirmed(self):
         order = self._create_order(qty=20, user=self.salesman)

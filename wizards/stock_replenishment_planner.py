@@ -117,6 +117,20 @@ class StockReplenishmentPlanner(models.TransientModel):
         planners.action_compute()
         return planners
 
+    @api.model
+    def action_open_planner(self):
+        """The menu's action: a fresh planner, computed with the defaults,
+        opened as a page of its own (a tool, not a record to file)."""
+        planner = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Replenishment Planner"),
+            "res_model": self._name,
+            "res_id": planner.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     # ------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------
@@ -466,19 +480,25 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         readonly=True,
         help="Net quantity delivered to customers from the warehouse over the lookback.",
     )
+    # Daily rates show the decimals the explanation shows them with (one more
+    # than quantities: "Product Unit" is 2 decimals by default).
     avg_daily_demand = fields.Float(
+        digits=(16, 3),
         readonly=True,
         help="Delivered quantity divided by the lookback days (days without sales count as 0).",
     )
     demand_std_dev = fields.Float(
         string="Daily Deviation (σ)",
+        digits=(16, 3),
         readonly=True,
         help="Standard deviation of the daily delivered quantity over the lookback.",
     )
     lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
-    safety_stock = fields.Float(readonly=True, help="z × σ × √(lead time).")
-    lead_time_demand = fields.Float(readonly=True, help="Average daily demand × lead time.")
+    safety_stock = fields.Float(digits="Product Unit", readonly=True, help="z × σ × √(lead time).")
+    lead_time_demand = fields.Float(
+        digits=(16, 3), readonly=True, help="Average daily demand × lead time."
+    )
     open_demand_qty = fields.Float(
         string="Open Orders",
         digits="Product Unit",
@@ -526,9 +546,11 @@ class StockReplenishmentPlannerLine(models.TransientModel):
 
     @api.depends("suggested_min", "suggested_max", "forecast_qty")
     def _compute_explanation(self):
-        """Each line of the explanation is a sum or a product of the numbers
-        it shows: quantities at the "Product Unit" precision, the daily rates
-        and z with one more decimal, in the user's number format."""
+        """Each line of the explanation is one operation on the numbers it
+        shows, written in order (a × b, then a + b): quantities at the
+        "Product Unit" precision, the daily rates and z with one more
+        decimal, in the user's number format. "=" is exact on the shown
+        numbers, "≈" marks a result rounded to the decimals shown."""
         digits = self.env["decimal.precision"].precision_get("Product Unit")
 
         def qty(value):
@@ -537,42 +559,85 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         def rate(value):
             return _format_number(self.env, value, digits + 1)
 
+        def equals(exact, shown):
+            return "=" if math.isclose(exact, shown, rel_tol=0, abs_tol=1e-9) else "≈"
+
         for line in self:
             planner = line.planner_id
-            review_demand = line.avg_daily_demand * planner.review_period_days
+            days = planner.lookback_days
+            review_days = planner.review_period_days
+            mean, sigma, lead = line.avg_daily_demand, line.demand_std_dev, line.lead_time_days
+            z = float_round(planner.z_score, precision_digits=digits + 1)
+            review_demand = mean * review_days
             line.below_min = line.forecast_qty < line.suggested_min
-            line.explanation = self.env._(
-                "Demand: %(total)s delivered in %(days)s days = %(mean)s per day "
-                "(σ %(sigma)s).\n"
-                "Lead time: %(lead)s days, from: %(lead_origin)s.\n"
-                "Safety stock = z %(z)s × σ %(sigma)s × √%(lead)s = %(safety)s.\n"
-                "Lead-time demand = %(mean)s per day × %(lead)s days = %(lead_demand)s.\n"
-                "Min = safety stock %(safety)s + lead-time demand %(lead_demand)s = "
-                "%(min_sum)s, rounded up: %(min)s.\n"
-                "Max = min %(min)s + %(mean)s per day × review period %(review)s days = "
-                "%(max_sum)s, rounded up: %(max)s.\n"
-                "Forecast %(forecast)s = on hand %(on_hand)s + incoming %(incoming)s − "
-                "outgoing %(outgoing)s (of which open sales orders %(open)s).",
-                total=qty(line.demand_qty),
-                days=planner.lookback_days,
-                mean=rate(line.avg_daily_demand),
-                sigma=rate(line.demand_std_dev),
-                lead_origin=line.lead_time_source or "",
-                z=rate(planner.z_score),
-                lead=qty(line.lead_time_days),
-                safety=qty(line.safety_stock),
-                lead_demand=rate(line.lead_time_demand),
-                min_sum=rate(line.safety_stock + line.lead_time_demand),
-                min=qty(line.suggested_min),
-                review=planner.review_period_days,
-                max_sum=rate(line.suggested_min + review_demand),
-                max=qty(line.suggested_max),
-                forecast=qty(line.forecast_qty),
-                on_hand=qty(line.qty_on_hand),
-                incoming=qty(line.qty_incoming),
-                outgoing=qty(line.qty_outgoing),
-                open=qty(line.open_demand_qty),
-            )
+            lines = [
+                self.env._(
+                    "Demand: %(total)s delivered in %(days)s days.",
+                    total=qty(line.demand_qty),
+                    days=days,
+                ),
+                self.env._(
+                    "Average daily demand = %(total)s ÷ %(days)s days %(eq)s %(mean)s per day "
+                    "(σ %(sigma)s).",
+                    total=qty(line.demand_qty),
+                    days=days,
+                    eq=equals(line.demand_qty / days, mean),
+                    mean=rate(mean),
+                    sigma=rate(sigma),
+                ),
+                self.env._(
+                    "Lead time: %(lead)s days, from: %(lead_origin)s.",
+                    lead=qty(lead),
+                    lead_origin=line.lead_time_source or "",
+                ),
+                self.env._(
+                    "Safety stock = z %(z)s × σ %(sigma)s × √%(lead)s %(eq)s %(safety)s.",
+                    z=rate(z),
+                    sigma=rate(sigma),
+                    lead=qty(lead),
+                    eq=equals(z * sigma * math.sqrt(lead), line.safety_stock),
+                    safety=qty(line.safety_stock),
+                ),
+                self.env._(
+                    "Lead-time demand = %(mean)s per day × %(lead)s days = %(lead_demand)s.",
+                    mean=rate(mean),
+                    lead=qty(lead),
+                    lead_demand=rate(line.lead_time_demand),
+                ),
+                self.env._(
+                    "Min = safety stock %(safety)s + lead-time demand %(lead_demand)s = "
+                    "%(min_sum)s, rounded up: %(min)s.",
+                    safety=qty(line.safety_stock),
+                    lead_demand=rate(line.lead_time_demand),
+                    min_sum=rate(line.safety_stock + line.lead_time_demand),
+                    min=qty(line.suggested_min),
+                ),
+                self.env._(
+                    "Review-period demand = %(mean)s per day × %(review)s days = "
+                    "%(review_demand)s.",
+                    mean=rate(mean),
+                    review=review_days,
+                    review_demand=rate(review_demand),
+                ),
+                self.env._(
+                    "Max = min %(min)s + review-period demand %(review_demand)s = %(max_sum)s, "
+                    "rounded up: %(max)s.",
+                    min=qty(line.suggested_min),
+                    review_demand=rate(review_demand),
+                    max_sum=rate(line.suggested_min + review_demand),
+                    max=qty(line.suggested_max),
+                ),
+                self.env._(
+                    "Forecast = on hand %(on_hand)s + incoming %(incoming)s − outgoing "
+                    "%(outgoing)s = %(forecast)s (of which open sales orders %(open)s).",
+                    on_hand=qty(line.qty_on_hand),
+                    incoming=qty(line.qty_incoming),
+                    outgoing=qty(line.qty_outgoing),
+                    forecast=qty(line.forecast_qty),
+                    open=qty(line.open_demand_qty),
+                ),
+            ]
+            line.explanation = "\n".join(lines)
 
 
 def _format_number(env, value, digits):
