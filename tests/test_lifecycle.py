@@ -1,4 +1,5 @@
 from datetime import timedelta
+from pathlib import Path
 
 from odoo import fields
 from odoo.tests import freeze_time, tagged
@@ -112,6 +113,28 @@ class TestLifecycle(CustomerOrderCommon):
         self.assertEqual(len(approved.message_ids), messages, "no tracking message")
         self.assertEqual(received.lifecycle_stage, "received")
         self.assertEqual(confirmed.lifecycle_stage, "received", "only approved quotations")
+
+    def test_upgrade_refreshes_the_customer_time_templates_left_as_shipped(self):
+        """The shipment e-mails are ``noupdate``: 19.0.2.1.0 rewrites the
+        ones still as 19.0.2.0.0 shipped them (times without the customer's
+        timezone rule) and keeps the ones a company edited."""
+        module = "customer_order_management"
+        migration = load_migration("19.0.2.1.0", "post-migration")
+        shipped = Path(migration.__file__).parent / "shipped_templates"
+        delivered = self.env.ref(f"{module}.mail_template_shipment_delivered")
+        delayed = self.env.ref(f"{module}.mail_template_order_delayed")
+        delivered.body_html = (shipped / "mail_template_shipment_delivered.html").read_text()
+        delayed.body_html = (
+            (shipped / "mail_template_order_delayed.html")
+            .read_text()
+            .replace("We are sorry", "Our apologies")
+        )
+        self.assertNotIn("_format_customer_datetime", delivered.body_html)
+        migration.migrate(self.env.cr, "19.0.2.0.0")
+        self.env.invalidate_all()
+        self.assertIn("_format_customer_datetime", delivered.body_html)
+        self.assertIn("Our apologies", delayed.body_html, "an edited template is the company's")
+        self.assertNotIn("_format_customer_datetime", delayed.body_html)
 
     def test_age_buckets(self):
         order = self._create_order()

@@ -4,6 +4,7 @@ situation are recomputed; their stage starts with their approval. No
 tracking message: the order did not move, its stage got a name."""
 
 import logging
+from pathlib import Path
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
@@ -11,10 +12,42 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 
+# The customer e-mails whose times 19.0.2.1.0 shows in the customer's
+# timezone without seconds. They are ``noupdate``: an upgrade leaves them.
+# Those still exactly as 19.0.2.0.0 shipped them (the files beside this
+# script) are reset to the new text, translations included; a template a
+# company edited is the company's and is kept.
+SHIPPED_TEMPLATES = (
+    "mail_template_shipment_delivered",
+    "mail_template_shipment_backorder",
+    "mail_template_order_delayed",
+)
+
+
+def _normalized(html):
+    return " ".join(str(html or "").split())
+
+
+def refresh_shipped_templates(env):
+    folder = Path(__file__).parent / "shipped_templates"
+    refreshed = []
+    for name in SHIPPED_TEMPLATES:
+        template = env.ref(f"customer_order_management.{name}", raise_if_not_found=False)
+        if not template:
+            continue
+        shipped = (folder / f"{name}.html").read_text(encoding="utf-8")
+        if _normalized(template.with_context(lang="en_US").body_html) == _normalized(shipped):
+            template.reset_template()
+            refreshed.append(name)
+    if refreshed:
+        _logger.info("Customer e-mails refreshed to the customer's timezone: %s", refreshed)
+
+
 def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "active_test": False})
+    refresh_shipped_templates(env)
     Order = env["sale.order"]
     orders = Order.search(
         [
