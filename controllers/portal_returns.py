@@ -97,9 +97,14 @@ class ReturnPortal(CustomerPortal):
         # created in the customer's name (portal users have no create right):
         # by a logged-in customer as themselves, by a visitor of the e-mail
         # link as the superuser ``order_sudo`` works as (as in Odoo's own
-        # token flows), not as "Public user".
-        if request.env.user._is_public():
+        # token flows), not as "Public user". Staff who reach an order here
+        # act with their own rights: reading an order (a warehouse user
+        # reads them all) is no right to request its returns.
+        user = request.env.user
+        if user._is_public():
             order = order_sudo
+        elif user._is_internal():
+            order = request.env["sale.order"].browse(order_sudo.id)
         else:
             order = request.env["sale.order"].sudo().browse(order_sudo.id)
         error = None

@@ -494,7 +494,11 @@ class CustomerOrderKpi(models.AbstractModel):
         buckets = dict(
             self.env["sale.order"]._fields["stage_age_bucket"]._description_selection(self.env)
         )
-        if stage not in BACKLOG_STAGES or (bucket and bucket not in buckets):
+        if (
+            not isinstance(stage, str)
+            or stage not in BACKLOG_STAGES
+            or (bucket and (not isinstance(bucket, str) or bucket not in buckets))
+        ):
             raise UserError(self.env._("This is not a stage or an age of the backlog."))
         stages = dict(
             self.env["sale.order"]._fields["lifecycle_stage"]._description_selection(self.env)

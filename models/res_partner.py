@@ -1,3 +1,5 @@
+import babel.dates
+
 from odoo import models
 
 
@@ -14,13 +16,15 @@ class ResPartner(models.Model):
         self.ensure_one()
         # sudo: the seller's timezone is read for any visitor of the portal.
         company = company.sudo()
-        return (
-            self.tz
-            or self.commercial_partner_id.tz
-            or company.partner_id.tz
-            or company.resource_calendar_id.tz
-            or "UTC"
+        candidates = (
+            self.tz,
+            self.commercial_partner_id.tz,
+            company.partner_id.tz,
+            company.resource_calendar_id.tz,
         )
+        # A zone this server does not know (stored before tzdata dropped it)
+        # is skipped: it would break the page or e-mail that shows the time.
+        return next((tz for tz in candidates if tz and _is_known_tz(tz)), "UTC")
 
     def _format_customer_datetime(self, value, company, date_only=False):
         """``value`` (a UTC datetime) as this customer reads it: in their
@@ -37,3 +41,11 @@ class ResPartner(models.Model):
                 "date_only": date_only,
             },
         )
+
+
+def _is_known_tz(name):
+    try:
+        babel.dates.get_timezone(name)
+    except LookupError:
+        return False
+    return True

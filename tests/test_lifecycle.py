@@ -1,6 +1,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from psycopg2.extras import Json
+
 from odoo import fields
 from odoo.tests import freeze_time, tagged
 
@@ -134,6 +136,38 @@ class TestLifecycle(CustomerOrderCommon):
         self.env.invalidate_all()
         self.assertIn("_format_customer_datetime", delivered.body_html)
         self.assertIn("Our apologies", delayed.body_html, "an edited template is the company's")
+        self.assertNotIn("_format_customer_datetime", delayed.body_html)
+
+    def test_upgrade_keeps_a_template_whose_translation_a_company_edited(self):
+        """A template left as shipped in English but whose Chinese a company
+        rewrote is the company's: the upgrade keeps it, Chinese included.
+        One whose Chinese is still the shipped translation is refreshed."""
+        module = "customer_order_management"
+        migration = load_migration("19.0.2.1.0", "post-migration")
+        shipped = Path(migration.__file__).parent / "shipped_templates"
+        delivered = self.env.ref(f"{module}.mail_template_shipment_delivered")
+        delayed = self.env.ref(f"{module}.mail_template_order_delayed")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        for template, name, zh in (
+            (
+                delivered,
+                "mail_template_shipment_delivered",
+                (shipped / "mail_template_shipment_delivered.zh_CN.html").read_text(),
+            ),
+            (delayed, "mail_template_order_delayed", "<p>我们公司自己写的延迟通知</p>"),
+        ):
+            en = (shipped / f"{name}.html").read_text()
+            self.env.cr.execute(
+                "UPDATE mail_template SET body_html = %s WHERE id = %s",
+                [Json({"en_US": en, "zh_CN": zh}), template.id],
+            )
+        self.env.invalidate_all()
+        migration.migrate(self.env.cr, "19.0.2.0.0")
+        self.env.invalidate_all()
+        self.assertIn("_format_customer_datetime", delivered.body_html)
+        self.assertEqual(
+            delayed.with_context(lang="zh_CN").body_html, "<p>我们公司自己写的延迟通知</p>"
+        )
         self.assertNotIn("_format_customer_datetime", delayed.body_html)
 
     def test_age_buckets(self):

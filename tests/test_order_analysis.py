@@ -333,6 +333,15 @@ class TestOrderAnalysis(OrderAnalysisDataset):
             Kpi.action_open_backlog("cancelled")
         with self.assertRaises(UserError):
             Kpi.action_open_backlog("confirmed", "next_year")
+        # Whatever is sent over RPC: a clear refusal, not a TypeError.
+        for stage, bucket in (
+            ("confirmed", ["today"]),
+            ("confirmed", {"key": "today"}),
+            (["confirmed"], False),
+            ({"confirmed": 1}, "today"),
+        ):
+            with self.subTest(stage=stage, bucket=bucket), self.assertRaises(UserError):
+                Kpi.action_open_backlog(stage, bucket)
 
     def test_dashboard_trend_as_a_percentage(self):
         """Each tile's change against the previous period, computed on the

@@ -189,6 +189,18 @@ class TestCustomerTimes(CustomerOrderPortalCommon, HttpCase):
         self.customer.tz = "Europe/Paris"
         self.assertEqual(self.customer._get_customer_tz(self.env.company), "Europe/Paris")
 
+    def test_unknown_stored_timezone_falls_back(self):
+        """A contact whose stored timezone this server does not know (a zone
+        dropped from tzdata, old data) is shown times in the company's: the
+        e-mail and the portal page still render."""
+        order = self._delivered_at(self._moment())
+        self.env.cr.execute(
+            "UPDATE res_partner SET tz = 'Mars/Olympus' WHERE id = %s", [self.customer.id]
+        )
+        self.customer.invalidate_recordset(["tz"])
+        self.assertEqual(self.customer._get_customer_tz(self.env.company), "America/New_York")
+        self._assert_shown(order, "America/New_York")
+
     def test_return_authorization_dates(self):
         """The return authorization dates the request in the customer's
         timezone: late evening in UTC is the next day in Shanghai."""

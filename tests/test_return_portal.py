@@ -191,6 +191,18 @@ class TestReturnPortal(CustomerOrderPortalCommon, HttpCase):
         self.assertFalse(self._returns())
         self.assertFalse(self._returns(self.other_order))
 
+    def test_staff_without_return_rights_cannot_request_for_the_customer(self):
+        """A warehouse user reads every order (Odoo's sale_stock) but may not
+        create returns: the customers' route does not create one for them
+        in the customer's name."""
+        self._login(self.stock_user)
+        self.assertFalse(
+            self.env["customer.return"].with_user(self.stock_user).has_access("create")
+        )
+        response = self._post_return(self.order, self.order.order_line, "1", login=False)
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self._returns())
+
     def test_forged_reason_and_resolution(self):
         response = self._post_return(self.order, self.order.order_line, "1", reason_id="999999")
         self.assertIn("reason", response.text)

@@ -14,9 +14,10 @@ _logger = logging.getLogger(__name__)
 
 # The customer e-mails whose times 19.0.2.1.0 shows in the customer's
 # timezone without seconds. They are ``noupdate``: an upgrade leaves them.
-# Those still exactly as 19.0.2.0.0 shipped them (the files beside this
-# script) are reset to the new text, translations included; a template a
-# company edited is the company's and is kept.
+# Those still exactly as 19.0.2.0.0 shipped them in every language (the
+# files beside this script: English, and the addon's Chinese) are reset to
+# the new text, translations included; a template a company edited, in any
+# language, is the company's and is kept.
 SHIPPED_TEMPLATES = (
     "mail_template_shipment_delivered",
     "mail_template_shipment_backorder",
@@ -28,15 +29,25 @@ def _normalized(html):
     return " ".join(str(html or "").split())
 
 
+def _left_as_shipped(template, folder, name):
+    """Whether every language of ``template``'s body is as 19.0.2.0.0
+    shipped it: English as the file ``<name>.html``, each language the
+    addon translated as ``<name>.<lang>.html``; a language the addon does
+    not translate holds a company's own translation, kept."""
+    stored = template._fields["body_html"]._get_stored_translations(template) or {}
+    for lang, body in stored.items():
+        path = folder / (f"{name}.html" if lang == "en_US" else f"{name}.{lang}.html")
+        if not path.exists() or _normalized(body) != _normalized(path.read_text("utf-8")):
+            return False
+    return bool(stored)
+
+
 def refresh_shipped_templates(env):
     folder = Path(__file__).parent / "shipped_templates"
     refreshed = []
     for name in SHIPPED_TEMPLATES:
         template = env.ref(f"customer_order_management.{name}", raise_if_not_found=False)
-        if not template:
-            continue
-        shipped = (folder / f"{name}.html").read_text(encoding="utf-8")
-        if _normalized(template.with_context(lang="en_US").body_html) == _normalized(shipped):
+        if template and _left_as_shipped(template, folder, name):
             template.reset_template()
             refreshed.append(name)
     if refreshed:
