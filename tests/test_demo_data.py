@@ -1,0 +1,139 @@
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from .common import MODULE, DemoDataMixin
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(DemoDataMixin, TransactionCase):
+    """The demo database tells one coherent story: real demo users at work,
+    every order's steps dated in order, and a portal customer who can try
+    the return flow at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.require_demo()
+        cls.orders = cls._demo_records("sale.order")
+        cls.returns = cls._demo_records("customer.return")
+        cls.now = fields.Datetime.now()
+
+    @classmethod
+    def _demo_records(cls, model):
+        data = cls.env["ir.model.data"].search([("module", "=", MODULE), ("model", "=", model)])
+        return cls.env[model].browse(data.mapped("res_id")).exists()
+
+    def _assert_in_order(self, record, steps):
+        """``steps``: ``(label, datetime)`` pairs, the unreached steps
+        (no date) left out, that must follow each other in time and lie
+        in the past."""
+        dated = [(label, date) for label, date in steps if date]
+        for (label, date), (next_label, next_date) in zip(dated, dated[1:], strict=False):
+            self.assertLessEqual(
+                date,
+                next_date,
+                f"{record.display_name}: {label} ({date}) after {next_label} ({next_date})",
+            )
+        for label, date in dated:
+            self.assertLessEqual(date, self.now, f"{record.display_name}: {label} in the future")
+
+    def test_demo_users_at_work(self):
+        """Demo users, not OdooBot, sell, decide and answer for returns."""
+        odoobot = self.env.ref("base.user_root")
+        self.assertTrue(self.orders)
+        self.assertTrue(self.returns)
+        for order in self.orders:
+            self.assertTrue(order.user_id, order.name)
+            self.assertNotEqual(order.user_id, odoobot, order.name)
+            self.assertNotIn(odoobot, order.review_issue_ids.decided_by_id, order.name)
+        for ret in self.returns:
+            self.assertTrue(ret.user_id, ret.name)
+            self.assertNotEqual(ret.user_id, odoobot, ret.name)
+            self.assertNotEqual(ret.decided_by_id, odoobot, ret.name)
+
+    def test_order_steps_in_time_order(self):
+        """received <= submitted <= decided <= confirmed <= shipped <=
+        delivered; tracking events follow each other; the stage's date is
+        the date of the step that reached it."""
+        for order in self.orders:
+            deliveries = order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and not p.customer_return_id
+            )
+            confirmed = order.date_order if order.state == "sale" else False
+            steps = [
+                ("received", order.received_date),
+                ("submitted", order.review_date),
+                ("decided", order.review_decision_date),
+                ("confirmed", confirmed),
+            ]
+            self._assert_in_order(order, steps)
+            for delivery in deliveries.filtered(lambda p: p.state == "done"):
+                self._assert_in_order(
+                    delivery,
+                    [
+                        *steps,
+                        ("shipped", delivery.shipped_date),
+                        ("validated", delivery.date_done),
+                        ("delivered", delivery.delivered_date),
+                    ],
+                )
+                events = delivery.tracking_event_ids.sorted("id")
+                self.assertTrue(events, delivery.name)
+                self._assert_in_order(
+                    delivery,
+                    [
+                        ("shipped", delivery.shipped_date),
+                        *((f"event {e.status}", e.event_date) for e in events),
+                    ],
+                )
+                if delivery.delivered_date:
+                    self.assertEqual(
+                        delivery.delivered_date,
+                        events.filtered(lambda e: e.status == "delivered")[:1].event_date,
+                    )
+            reached = [date for _label, date in steps if date]
+            reached += deliveries.mapped("shipped_date") + deliveries.mapped("delivered_date")
+            self.assertEqual(
+                order.lifecycle_stage_date,
+                max(date for date in reached if date),
+                f"{order.name} ({order.lifecycle_stage})",
+            )
+
+    def test_returns_follow_the_delivery(self):
+        """A return is requested after its order was delivered, then decided,
+        received and completed in that order."""
+        for ret in self.returns:
+            deliveries = ret.order_id.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and not p.customer_return_id
+            )
+            delivered = deliveries.mapped("delivered_date")
+            self.assertTrue(delivered and all(delivered), ret.name)
+            self._assert_in_order(
+                ret,
+                [
+                    ("delivered", max(delivered)),
+                    ("requested", ret.request_date),
+                    ("decided", ret.decision_date),
+                    ("received", ret.received_date),
+                    ("done", ret.done_date),
+                ],
+            )
+            self.assertFalse(ret.is_outside_window, ret.name)
+
+    def test_portal_customer_can_try_returns(self):
+        """The portal demo user (login portal) has a delivered order with
+        quantities still returnable, and returns to follow."""
+        portal_user = self.env.ref("base.demo_user0")
+        partner = portal_user.partner_id
+        orders = self.orders.filtered(lambda o: o.partner_id == partner)
+        delivered = orders.filtered(lambda o: o.lifecycle_stage == "delivered")
+        self.assertTrue(delivered)
+        returnable = delivered.order_line._get_returnable_qty()
+        self.assertTrue(any(qty > 0 for qty in returnable.values()))
+        returns = self.returns.filtered(lambda r: r.partner_id == partner)
+        self.assertTrue(returns.filtered(lambda r: r.state in ("submitted", "approved")))
+        # What the portal user sees on /my/orders and /my/returns.
+        as_portal = self.env(user=portal_user)
+        self.assertIn(delivered[0], as_portal["sale.order"].search([]))
+        self.assertEqual(as_portal["customer.return"].search([]), returns)
+        self.assertNotEqual(delivered[0].user_id, self.env.ref("base.user_root"))
