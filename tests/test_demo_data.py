@@ -1,7 +1,10 @@
+from itertools import pairwise
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from .common import MODULE, DemoDataMixin
+from .common import MODULE, CustomerOrderCommon, DemoDataMixin
 
 
 @tagged("post_install", "-at_install")
@@ -28,7 +31,7 @@ class TestDemoData(DemoDataMixin, TransactionCase):
         (no date) left out, that must follow each other in time and lie
         in the past."""
         dated = [(label, date) for label, date in steps if date]
-        for (label, date), (next_label, next_date) in zip(dated, dated[1:], strict=False):
+        for (label, date), (next_label, next_date) in pairwise(dated):
             self.assertLessEqual(
                 date,
                 next_date,
@@ -137,3 +140,60 @@ class TestDemoData(DemoDataMixin, TransactionCase):
         self.assertIn(delivered[0], as_portal["sale.order"].search([]))
         self.assertEqual(as_portal["customer.return"].search([]), returns)
         self.assertNotEqual(delivered[0].user_id, self.env.ref("base.user_root"))
+
+
+@tagged("post_install", "-at_install")
+class TestMailsWhileModulesLoad(CustomerOrderCommon):
+    """While modules load (the demo data at install) no HTTP server serves
+    the reports' stylesheet: the addon's customer e-mails go without their
+    PDF then, instead of an unstyled one kept for good."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_stock(cls.storable, 10)
+        cls.order = cls._create_order(qty=5, user_id=cls.salesman.id)
+        cls.order.action_confirm()
+        cls._deliver(cls.order)
+
+    def _mail(self, record, subject_part):
+        return record.message_ids.filtered(
+            lambda m: (
+                m.message_type in ("comment", "notification") and subject_part in (m.subject or "")
+            )
+        )
+
+    def _approve_return(self):
+        ret = self._create_return(self.order, qty=1, user=self.salesman)
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        return ret
+
+    def test_return_authorization_left_out_while_loading(self):
+        with patch.object(self.env.registry, "ready", False):
+            ret = self._approve_return()
+        mail = self._mail(ret, "approved")
+        self.assertEqual(len(mail), 1, "the approval e-mail still goes")
+        self.assertFalse(mail.attachment_ids)
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "customer.return"), ("res_id", "=", ret.id)]
+            )
+        )
+        # Once the server runs, the e-mail carries the return authorization.
+        ret = self._approve_return()
+        self.assertTrue(self._mail(ret, "approved").attachment_ids)
+
+    def test_order_confirmation_without_pdf_while_loading(self):
+        orders = self.env["sale.order"]
+        for ready in (False, True):
+            order = self._create_order(qty=1, user_id=self.salesman.id)
+            order.action_submit_review()
+            self.assertEqual(order.review_state, "approved")
+            with patch.object(self.env.registry, "ready", ready):
+                order.action_confirm()
+            orders |= order
+        while_loading, running = (self._mail(order, order.name) for order in orders)
+        self.assertEqual(len(while_loading), 1, "the confirmation e-mail still goes")
+        self.assertFalse(while_loading.attachment_ids)
+        self.assertTrue(running.attachment_ids)
