@@ -1,3 +1,4 @@
+from datetime import timedelta
 from itertools import pairwise
 from unittest.mock import patch
 
@@ -201,3 +202,29 @@ class TestMailsWhileModulesLoad(CustomerOrderCommon):
         self.assertEqual(len(while_loading), 1, "the confirmation e-mail still goes")
         self.assertFalse(while_loading.attachment_ids)
         self.assertTrue(running.attachment_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestInstallOnExistingOrders(CustomerOrderCommon):
+    def test_existing_orders_received_when_entered(self):
+        """Orders already in the database when the addon is installed were
+        received when entered, or on their order date if earlier: never
+        after their confirmation (the portal timeline)."""
+        entered = fields.Datetime.now() - timedelta(days=30)
+        confirmed = self._create_order(qty=1)
+        confirmed.action_confirm()
+        quotation = self._create_order(qty=1)
+        orders = confirmed | quotation
+        self.env.cr.execute(
+            "UPDATE sale_order SET received_date = NULL, create_date = %s WHERE id IN %s",
+            [entered, tuple(orders.ids)],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = %s WHERE id = %s",
+            [entered - timedelta(days=2), confirmed.id],
+        )
+        orders.invalidate_recordset()
+        self.env["sale.order"]._init_column("received_date")
+        orders.invalidate_recordset()
+        self.assertEqual(confirmed.received_date, entered - timedelta(days=2))
+        self.assertEqual(quotation.received_date, entered)
