@@ -11,6 +11,19 @@ DEMO_ORDER_STEPS = {
 }
 
 
+def demo_backdate_messages(records, date):
+    """Demo data only: the messages posted on ``records`` by the steps just
+    run (dated after ``date``) are dated ``date``, so that the chatter tells
+    the same story as the documents."""
+    # sudo: messages are dated by the demo loader, whoever its steps ran as.
+    messages = (
+        records.env["mail.message"]
+        .sudo()
+        .search([("model", "=", records._name), ("res_id", "in", records.ids), ("date", ">", date)])
+    )
+    messages.write({"date": date})
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -23,7 +36,9 @@ class SaleOrder(models.Model):
         ``submitted``, ``decided`` (the review's decision and its issues'),
         ``confirmed`` (a quotation's order date: ``received``) and
         ``shipped`` (the validated deliveries: validation, shipping, first
-        tracking event). Whatever the steps given, each
+        tracking event); ``delivered`` dates the messages only (the carrier's
+        event dates the delivery). Called after each step, it dates the
+        messages that step posted on the orders and their deliveries. Each
         order's stage is then dated by its latest step. Private: no client
         can call it."""
         to_datetime = fields.Datetime.to_datetime
@@ -45,6 +60,10 @@ class SaleOrder(models.Model):
             self._get_demo_deliveries().filtered(
                 lambda p: p.state == "done"
             )._demo_backdate_shipment(dates["shipped"])
+        if dates:
+            latest = max(dates.values())
+            demo_backdate_messages(self, latest)
+            demo_backdate_messages(self._get_demo_deliveries(), latest)
         for order in orders:
             deliveries = order._get_demo_deliveries()
             steps = [

@@ -36,7 +36,8 @@ class SaleOrder(models.Model):
         # after their confirmation (not on the day of the install).
         self.env.cr.execute(
             SQL(
-                "UPDATE sale_order SET received_date = LEAST(create_date, date_order) "
+                "UPDATE sale_order "
+                "SET received_date = date_trunc('second', LEAST(create_date, date_order)) "
                 "WHERE received_date IS NULL"
             )
         )
