@@ -30,5 +30,4 @@ from . import sale_order_stock
 from . import stock_count_session
 from . import stock_count_line
 from . import sale_order_demo
-from . import stock_picking_demo
 from . import customer_return_demo

@@ -24,6 +24,18 @@ def demo_backdate_messages(records, date):
     messages.write({"date": date})
 
 
+def _demo_backdate_shipment(deliveries, date):
+    """Demo data only: the validated ``deliveries`` left the warehouse on
+    ``date`` (validation, moves, shipping date, first tracking event)."""
+    deliveries = deliveries.with_context(tracking_disable=True)
+    write_protected(deliveries, {"shipped_date": date})
+    deliveries.write({"date_done": date})
+    deliveries.move_ids.filtered(lambda m: m.state == "done").write({"date": date})
+    deliveries.move_line_ids.write({"date": date})
+    shipped_events = deliveries.tracking_event_ids.filtered(lambda e: e.status == "shipped")
+    shipped_events.write({"event_date": date})
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -57,9 +69,8 @@ class SaleOrder(models.Model):
             issues = self.review_issue_ids.filtered(lambda i: i.state != "open")
             write_protected(issues, {"decided_date": dates["decided"]})
         if "shipped" in dates:
-            self._get_demo_deliveries().filtered(
-                lambda p: p.state == "done"
-            )._demo_backdate_shipment(dates["shipped"])
+            deliveries = self._get_demo_deliveries().filtered(lambda p: p.state == "done")
+            _demo_backdate_shipment(deliveries, dates["shipped"])
         if dates:
             latest = max(dates.values())
             demo_backdate_messages(self, latest)
