@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_partner
+from . import mail_template
 from . import res_config_settings
 from . import approval_mixin
 from . import sale_order_review_rule
@@ -28,3 +29,5 @@ from . import customer_order_report_schedule
 from . import sale_order_stock
 from . import stock_count_session
 from . import stock_count_line
+from . import sale_order_demo
+from . import customer_return_demo

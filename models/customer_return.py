@@ -12,6 +12,7 @@ from ..tools import (
     serialize_on,
     write_protected,
 )
+from .mail_template import report_context
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -688,7 +689,7 @@ class CustomerReturn(models.Model):
         # posted as the superuser, the message is the company's alone and the
         # customer is notified (Odoo skips the acting user's own partner).
         poster = self.with_user(SUPERUSER_ID) if self.env.user.share else self
-        for ret in poster:
+        for ret in poster.with_context(**report_context(self.env)):
             ret.message_subscribe(partner_ids=ret.partner_id.ids)
             author = ret._get_customer_message_author()
             ret.message_post_with_source(

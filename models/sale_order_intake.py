@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 ORDER_CHANNELS = [
     ("phone", "Phone"),
@@ -26,6 +27,21 @@ class SaleOrder(models.Model):
     received_date = fields.Datetime(
         string="Received On", default=fields.Datetime.now, copy=False, tracking=True
     )
+
+    def _init_column(self, column_name):
+        if column_name != "received_date":
+            return super()._init_column(column_name)
+        # Orders already in the database when the addon is installed came in
+        # when they were entered, or on their order date if earlier: never
+        # after their confirmation (not on the day of the install).
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sale_order "
+                "SET received_date = date_trunc('second', LEAST(create_date, date_order)) "
+                "WHERE received_date IS NULL"
+            )
+        )
+        return None
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -13,6 +13,7 @@ from ..tools import (
     protected_write,
     write_protected,
 )
+from .mail_template import report_context
 
 REVIEW_STATES = [
     ("not_reviewed", "Not Reviewed"),
@@ -297,7 +298,7 @@ class SaleOrder(models.Model):
         if not self.env.context.get("send_email"):
             self.filtered(
                 lambda o: o.review_state == "approved" and o.company_id.order_confirmation_email
-            )._send_order_confirmation_mail()
+            ).with_context(**report_context(self.env))._send_order_confirmation_mail()
         return result
 
     def _after_review_approved(self):
