@@ -29,7 +29,7 @@ def _demo_backdate_shipment(deliveries, date):
     ``date`` (validation, moves, shipping date, first tracking event)."""
     deliveries = deliveries.with_context(tracking_disable=True)
     write_protected(deliveries, {"shipped_date": date})
-    deliveries.write({"date_done": date})
+    deliveries.write({"scheduled_date": date, "date_done": date})
     deliveries.move_ids.filtered(lambda m: m.state == "done").write({"date": date})
     deliveries.move_line_ids.write({"date": date})
     shipped_events = deliveries.tracking_event_ids.filtered(lambda e: e.status == "shipped")

@@ -50,6 +50,8 @@ class TestDemoData(DemoDataMixin, TransactionCase):
             self.assertTrue(order.user_id, order.name)
             self.assertNotEqual(order.user_id, odoobot, order.name)
             self.assertNotIn(odoobot, order.review_issue_ids.decided_by_id, order.name)
+        for session in self._demo_records("stock.count.session"):
+            self.assertNotEqual(session.create_uid, odoobot, session.name)
         for ret in self.returns:
             self.assertTrue(ret.user_id, ret.name)
             self.assertNotEqual(ret.user_id, odoobot, ret.name)
@@ -76,6 +78,7 @@ class TestDemoData(DemoDataMixin, TransactionCase):
                     delivery,
                     [
                         *steps,
+                        ("scheduled", delivery.scheduled_date),
                         ("shipped", delivery.shipped_date),
                         ("validated", delivery.date_done),
                         ("delivered", delivery.delivered_date),
