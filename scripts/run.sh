@@ -9,7 +9,7 @@
 #   COM_NO_UPGRADE=1  start without upgrading the addon
 #
 # A database that already exists is started with `-u customer_order_management`,
-# so it follows the code of this checkout (the upgrade adds 20-40 s to the start).
+# so it follows the code of this checkout (the upgrade adds a few seconds to the start).
 source "$(dirname "$0")/common.sh"
 require_odoo
 
@@ -21,7 +21,7 @@ ADDONS="$STATE/addons,$(odoo_addons_path)"
 
 upgrade=(-u "$ADDON")
 if ! psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
-    echo "Creating database $DB with demo data (Odoo, Sales, Inventory and the addon: about 2 minutes)..."
+    echo "Creating database $DB with demo data (Odoo, Sales, Inventory and the addon: under 2 minutes)..."
     odoo_cmd -d "$DB" --addons-path="$ADDONS" --data-dir="$STATE/data" --with-demo \
         -i "$ADDON" --stop-after-init --log-level=warn
     upgrade=()  # just installed from this checkout
