@@ -142,7 +142,7 @@ class CustomerReturn(models.Model):
         "stock.scrap", "customer_return_id", string="Scraps", groups="stock.group_stock_user"
     )
     delivery_date = fields.Datetime(
-        string="Delivered On",
+        string="Shipped On",
         compute="_compute_return_window",
         help="When the order's last delivery was validated: the return window starts here.",
     )
