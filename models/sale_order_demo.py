@@ -1,6 +1,11 @@
+from datetime import timedelta
+
 from odoo import fields, models
 
 from ..tools import write_protected
+
+# Days between a demo order's confirmation and the delivery promised.
+DEMO_PROMISE_DAYS = 3
 
 # The steps of an order's story and the date each one sets.
 DEMO_ORDER_STEPS = {
@@ -62,6 +67,11 @@ class SaleOrder(models.Model):
         orders = self.with_context(tracking_disable=True)
         if vals:
             write_protected(orders, vals)
+        if "confirmed" in dates:
+            # The customer was promised delivery within three days.
+            orders.filtered(lambda o: not o.commitment_date).commitment_date = dates[
+                "confirmed"
+            ] + timedelta(days=DEMO_PROMISE_DAYS)
         if "received" in dates and "confirmed" not in dates:
             # A quotation's order date is the day it came in.
             orders.filtered(lambda o: o.state in ("draft", "sent")).date_order = dates["received"]

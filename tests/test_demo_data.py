@@ -131,6 +131,19 @@ class TestDemoData(DemoDataMixin, TransactionCase):
             )
             self.assertFalse(ret.is_outside_window, ret.name)
 
+    def test_promises_kept_and_missed(self):
+        """Demo orders were promised a delivery after their confirmation:
+        the shipped ones on time, so that the overview's on-time rate
+        means something."""
+        shipped = self.orders.filtered(
+            lambda o: o.state == "sale" and o.picking_ids.filtered("shipped_date")
+        )
+        self.assertTrue(shipped)
+        for order in shipped:
+            self.assertGreater(order.promised_date, order.date_order, order.name)
+            for delivery in order.picking_ids.filtered("shipped_date"):
+                self.assertLessEqual(delivery.shipped_date, order.promised_date, delivery.name)
+
     def test_portal_customer_can_try_returns(self):
         """The portal demo user (login portal) has a delivered order with
         quantities still returnable, and returns to follow."""
