@@ -108,6 +108,22 @@ class TestPortalOrderPage(CustomerOrderPortalCommon, HttpCase):
         badge = timeline.split(f"<strong>{self.delivery.name}</strong>", 1)[1].split("</span>")[0]
         self.assertIn("Delivered", badge)
 
+    def test_order_list_shows_the_orders_stage(self):
+        """The order list's status is the order page's: a delivered order
+        with an approved return (its receipt open) stays Delivered, not
+        Odoo's "Partially Delivered"."""
+        self.assertEqual(self.order.lifecycle_stage, "delivered")
+        ret = self._create_return(self.order, qty=1)
+        ret.action_submit()
+        ret.with_user(self.reviewer).action_approve()
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open("/my/orders").text
+        self.assertIn(self.order.name, page)
+        row = page.split(f">{self.order.name}<", 1)[1].split("</tr>", 1)[0]
+        status = row.split('name="order_delivery_status"', 1)[1].split("</td>", 1)[0]
+        self.assertIn("Delivered", status)
+        self.assertNotIn("Partially", status)
+
     def test_one_list_of_returns(self):
         ret = self._create_return(self.order, qty=1)
         ret.action_submit()
