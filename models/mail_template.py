@@ -20,7 +20,8 @@ class MailTemplate(models.Model):
     _inherit = "mail.template"
 
     def _generate_template_attachments(self, res_ids, render_fields, render_results=None):
-        # The key only leaves reports out of an e-mail; it grants nothing.
-        if self.env.context.get(SKIP_REPORTS_KEY):
+        # The key only leaves reports out of an e-mail, and only while modules
+        # load: sent by a client at any other time, it changes nothing.
+        if self.env.context.get(SKIP_REPORTS_KEY) and not self.env.registry.ready:
             render_fields = [name for name in render_fields if name != "report_template_ids"]
         return super()._generate_template_attachments(res_ids, render_fields, render_results)

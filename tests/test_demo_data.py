@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from ..models.mail_template import SKIP_REPORTS_KEY
 from .common import MODULE, CustomerOrderCommon, DemoDataMixin
 
 
@@ -203,6 +204,14 @@ class TestMailsWhileModulesLoad(CustomerOrderCommon):
         )
         # Once the server runs, the e-mail carries the return authorization.
         ret = self._approve_return()
+        self.assertTrue(self._mail(ret, "approved").attachment_ids)
+
+    def test_forged_key_keeps_the_pdf(self):
+        """The key means "modules are loading" only while they are: sent by
+        a client of a running server, it leaves no document out."""
+        ret = self._create_return(self.order, qty=1, user=self.salesman)
+        ret.action_submit()
+        ret.with_user(self.reviewer).with_context(**{SKIP_REPORTS_KEY: True}).action_approve()
         self.assertTrue(self._mail(ret, "approved").attachment_ids)
 
     def test_order_confirmation_without_pdf_while_loading(self):
