@@ -51,6 +51,28 @@ class DeliveryCarrier(models.Model):
         groups="stock.group_stock_manager",
         help="Secret in the address the carrier posts tracking events to.",
     )
+    tracking_provider = fields.Selection(
+        [
+            ("generic", "Generic JSON"),
+            ("aftership", "AfterShip"),
+            ("easypost", "EasyPost"),
+            ("track17", "17TRACK"),
+            ("kuaidi100", "快递100 (Kuaidi100)"),
+        ],
+        string="Tracking Feed",
+        default="generic",
+        required=True,
+        groups="stock.group_stock_manager",
+        help="Who posts tracking events to this carrier's webhook, and so which payload and "
+        "signature the webhook expects.",
+    )
+    tracking_webhook_secret = fields.Char(
+        string="Webhook Signing Secret",
+        copy=False,
+        groups="stock.group_stock_manager",
+        help="The provider's signing secret (AfterShip, EasyPost), key (17TRACK) or salt "
+        "(快递100), used to check the signature of every push.",
+    )
     tracking_webhook_url = fields.Char(
         string="Tracking Webhook URL",
         compute="_compute_tracking_webhook_url",
