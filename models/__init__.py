@@ -12,6 +12,11 @@ from . import sale_order_line_review
 from . import stock_picking_tracking_event
 from . import stock_picking
 from . import delivery_carrier
+from . import delivery_carrier_subscription
+from . import customer_order_tracking_subscription
+from . import stock_picking_subscription
+from . import stock_picking_stall
+from . import sale_order_stall
 from . import product_template
 from . import customer_return_reason
 from . import customer_return

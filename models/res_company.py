@@ -38,6 +38,16 @@ class ResCompany(models.Model):
         "installed, or the delay notices last switched on. Orders already late then are "
         "flagged, without notice.",
     )
+    tracking_stall_days = fields.Integer(
+        string="Stalled After (days)",
+        default=3,
+        help="A shipped delivery with no tracking news for this many days is flagged as "
+        "stalled; 0 turns the check off.",
+    )
+    tracking_stall_notice = fields.Boolean(
+        string="Stalled Shipment Notices",
+        help="E-mail the customer once when their shipment has gone silent, to say we are on it.",
+    )
     return_window_days = fields.Integer(
         string="Return Window (days)",
         default=30,
@@ -84,6 +94,9 @@ class ResCompany(models.Model):
     _count_approval_positive = models.Constraint(
         "CHECK(count_approval_value >= 0 AND count_approval_percent >= 0)",
         "Variance approval thresholds cannot be negative.",
+    )
+    _tracking_stall_days_positive = models.Constraint(
+        "CHECK(tracking_stall_days >= 0)", "The stall period cannot be negative."
     )
     _return_window_days_positive = models.Constraint(
         "CHECK(return_window_days >= 0)", "The return window cannot be negative."

@@ -14,6 +14,10 @@ class ResConfigSettings(models.TransientModel):
     order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
     order_delay_notice_since = fields.Datetime(related="company_id.order_delay_notice_since")
+    tracking_stall_days = fields.Integer(related="company_id.tracking_stall_days", readonly=False)
+    tracking_stall_notice = fields.Boolean(
+        related="company_id.tracking_stall_notice", readonly=False
+    )
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
     abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
     abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)
