@@ -170,11 +170,12 @@ class CustomerOrderTrackingSubscription(models.Model):
                 self.env._("The delivery's tracking reference changed since it was queued.")
             )
         request = carrier._tracking_subscription_request(picking)
+        timeout = self._get_request_timeout()
         try:
-            response = requests.request(timeout=REQUEST_TIMEOUT, **request)
+            response = requests.request(timeout=timeout, **request)
         except requests.Timeout as error:
             raise SubscriptionError(
-                self.env._("The provider did not answer within %s seconds.", REQUEST_TIMEOUT)
+                self.env._("The provider did not answer within %s seconds.", timeout)
             ) from error
         except requests.RequestException as error:
             # The exception's text may hold the address: its kind only.
@@ -182,6 +183,10 @@ class CustomerOrderTrackingSubscription(models.Model):
                 self.env._("The provider could not be reached (%s).", type(error).__name__)
             ) from error
         carrier._tracking_subscription_check(response)
+
+    def _get_request_timeout(self):
+        """Hook: seconds a provider has to answer one registration."""
+        return REQUEST_TIMEOUT
 
     def _record_failure(self, message):
         self.ensure_one()
