@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.fields import Domain
 
 from ..tools import check_protected_write, protected_write
@@ -154,4 +154,7 @@ class StockPicking(models.Model):
                 lambda a: a.activity_type_id == activity_type
             )
             if activities:
+                if self.env.user.share:
+                    # The webhook's public user is no author: the system closes it.
+                    activities = activities.with_user(SUPERUSER_ID)
                 activities.action_feedback(feedback=self.env._("Tracking news arrived."))
