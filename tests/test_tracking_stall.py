@@ -1,15 +1,15 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import SQL
 
 from .common import MODULE, CustomerOrderCommon
 
 
-@tagged("post_install", "-at_install")
-class TestTrackingStall(CustomerOrderCommon):
+class TrackingStallCommon(CustomerOrderCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -47,6 +47,10 @@ class TestTrackingStall(CustomerOrderCommon):
     def _stall_activities(self, picking):
         return picking.activity_ids.filtered(lambda a: a.activity_type_id == self.activity_type)
 
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingStall(TrackingStallCommon):
     def test_settings_defaults(self):
         company = self.env["res.company"].create({"name": "Fresh Company"})
         self.assertRecordValues(company, [{"tracking_stall_days": 3, "tracking_stall_notice": False}])
@@ -218,3 +222,26 @@ class TestTrackingStall(CustomerOrderCommon):
         self._run_cron()
         self.assertTrue(picking.with_user(self.stock_user).is_stalled)
         self.assertTrue(picking.sale_id.with_user(self.salesman).has_stalled_shipment)
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingStallWebhook(TrackingStallCommon, HttpCase):
+    """The carrier's push (public user) clears a stalled delivery."""
+
+    def test_pushed_event_clears(self):
+        picking = self._shipped()
+        self._silent_for(picking, timedelta(days=4))
+        self._run_cron()
+        activity = self._stall_activities(picking)
+        event_time = (fields.Datetime.now() - timedelta(minutes=5)).isoformat() + "Z"
+        response = self.url_open(
+            f"/customer_order_management/tracking/{self.carrier.tracking_webhook_token}",
+            data=json.dumps(
+                {"tracking_ref": "ST1", "status": "in_transit", "event_time": event_time}
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        picking.invalidate_recordset()
+        self.assertFalse(picking.is_stalled)
+        self.assertFalse(activity.active)
