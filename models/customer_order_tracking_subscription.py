@@ -30,7 +30,11 @@ class CustomerOrderTrackingSubscription(models.Model):
     _rec_name = "tracking_ref"
 
     picking_id = fields.Many2one(
-        "stock.picking", string="Delivery", required=True, index=True, ondelete="cascade",
+        "stock.picking",
+        string="Delivery",
+        required=True,
+        index=True,
+        ondelete="cascade",
         readonly=True,
     )
     carrier_id = fields.Many2one(
@@ -48,10 +52,8 @@ class CustomerOrderTrackingSubscription(models.Model):
         index=True,
     )
     attempts = fields.Integer(readonly=True)
-    next_attempt = fields.Datetime(
-        string="Next Attempt", default=fields.Datetime.now, readonly=True, index=True
-    )
-    last_error = fields.Char(string="Last Error", readonly=True)
+    next_attempt = fields.Datetime(default=fields.Datetime.now, readonly=True, index=True)
+    last_error = fields.Char(readonly=True)
     done_date = fields.Datetime(string="Registered On", readonly=True)
 
     _picking_ref_unique = models.UniqueIndex(
@@ -90,12 +92,14 @@ class CustomerOrderTrackingSubscription(models.Model):
         already queued for its delivery is not queued again. No HTTP call
         here: this runs in the validating transaction."""
         pickings = pickings.filtered(
-            lambda p: p.picking_type_code == "outgoing"
-            and p.state == "done"
-            and p.carrier_tracking_ref
-            and p.carrier_id
-            # sudo: whoever validates registers; only managers read the provider.
-            and p.carrier_id.sudo().tracking_provider not in (False, "generic")
+            lambda p: (
+                p.picking_type_code == "outgoing"
+                and p.state == "done"
+                and p.carrier_tracking_ref
+                and p.carrier_id
+                # sudo: whoever validates registers; only managers read the provider.
+                and p.carrier_id.sudo().tracking_provider not in (False, "generic")
+            )
         )
         if not pickings:
             return self.browse()
@@ -103,9 +107,7 @@ class CustomerOrderTrackingSubscription(models.Model):
         queue = self.sudo()
         known = {
             (sub.picking_id.id, sub.tracking_ref)
-            for sub in queue.search(
-                [("picking_id", "in", pickings.ids)]
-            )
+            for sub in queue.search([("picking_id", "in", pickings.ids)])
         }
         vals_list = [
             {
@@ -203,7 +205,10 @@ class CustomerOrderTrackingSubscription(models.Model):
             sub.write(vals)
         _logger.info(
             "Tracking registration %s (delivery %s) failed, attempt %s/%s",
-            self.id, self.picking_id.id, attempts, MAX_ATTEMPTS,
+            self.id,
+            self.picking_id.id,
+            attempts,
+            MAX_ATTEMPTS,
         )
         if attempts >= MAX_ATTEMPTS:
             self._notify_given_up()

@@ -88,7 +88,9 @@ class StockPicking(models.Model):
                 summary=self.env._("No tracking news for %s: check with the carrier", picking.name),
             )
         to_notify = self.filtered(
-            lambda p: p.company_id.tracking_stall_notice and p.partner_id and not p.stall_notice_sent
+            lambda p: (
+                p.company_id.tracking_stall_notice and p.partner_id and not p.stall_notice_sent
+            )
         )
         if to_notify:
             to_notify._send_stall_notice()

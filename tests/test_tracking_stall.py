@@ -48,12 +48,13 @@ class TrackingStallCommon(CustomerOrderCommon):
         return picking.activity_ids.filtered(lambda a: a.activity_type_id == self.activity_type)
 
 
-
 @tagged("post_install", "-at_install")
 class TestTrackingStall(TrackingStallCommon):
     def test_settings_defaults(self):
         company = self.env["res.company"].create({"name": "Fresh Company"})
-        self.assertRecordValues(company, [{"tracking_stall_days": 3, "tracking_stall_notice": False}])
+        self.assertRecordValues(
+            company, [{"tracking_stall_days": 3, "tracking_stall_notice": False}]
+        )
         settings = self.env["res.config.settings"].create({})
         self.assertEqual(settings.tracking_stall_days, 3)
 
@@ -187,7 +188,9 @@ class TestTrackingStall(TrackingStallCommon):
                     "company_id": self.company_b.id,
                     "warehouse_id": self.warehouse_b.id,
                     "order_line": [
-                        fields.Command.create({"product_id": self.storable.id, "product_uom_qty": 1})
+                        fields.Command.create(
+                            {"product_id": self.storable.id, "product_uom_qty": 1}
+                        )
                     ],
                 }
             )
@@ -222,6 +225,17 @@ class TestTrackingStall(TrackingStallCommon):
         self._run_cron()
         self.assertTrue(picking.with_user(self.stock_user).is_stalled)
         self.assertTrue(picking.sale_id.with_user(self.salesman).has_stalled_shipment)
+
+    def test_order_desk_filter_and_badges(self):
+        action = self.env.ref(f"{MODULE}.action_order_desk")
+        SaleOrder = self.env["sale.order"].with_user(self.salesman)
+        views = SaleOrder.get_views(
+            [(v.view_id.id, v.view_mode) for v in action.view_ids]
+            + [(action.search_view_id.id, "search"), (False, "form")]
+        )["views"]
+        self.assertIn('name="filter_stalled_shipment"', views["search"]["arch"])
+        for mode in ("kanban", "list", "form"):
+            self.assertIn("has_stalled_shipment", views[mode]["arch"], mode)
 
 
 @tagged("post_install", "-at_install")

@@ -173,7 +173,8 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
 
     def test_already_registered_counts_as_registered(self):
         self.server.script(
-            PATHS["aftership"], (400, {"meta": {"code": 4003, "message": "Tracking already exists."}})
+            PATHS["aftership"],
+            (400, {"meta": {"code": 4003, "message": "Tracking already exists."}}),
         )
         self.server.script(
             PATHS["track17"],
@@ -207,7 +208,9 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
                     "code": 0,
                     "data": {
                         "accepted": [],
-                        "rejected": [{"number": "X", "error": {"code": -18010012, "message": "bad"}}],
+                        "rejected": [
+                            {"number": "X", "error": {"code": -18010012, "message": "bad"}}
+                        ],
                     },
                 },
             ),
@@ -351,9 +354,7 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
         self._setup_second_company()
         picking = self._ship("aftership")
         sub = picking.tracking_subscription_ids
-        self.assertFalse(
-            self.Subscription.with_user(self.user_b).search([("id", "=", sub.id)])
-        )
+        self.assertFalse(self.Subscription.with_user(self.user_b).search([("id", "=", sub.id)]))
 
 
 @tagged("post_install", "-at_install")
@@ -397,3 +398,34 @@ class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
         reply = self._call("customer.order.tracking.subscription", "read", [sub.ids, ["state"]])
         self.assertEqual(reply["result"][0]["state"], "pending")
         self.assertEqual(sub.state, "pending")
+
+    def test_carrier_form(self):
+        """A stock manager picks the provider, the API URL follows; the API
+        key is not in a stock user's form at all."""
+        carrier = self._create_carrier("Form Freight")
+        # The provider itself is chosen on the feed's page of the form.
+        carrier.tracking_provider = "easypost"
+        form = self._form(carrier, user=self.stock_manager)
+        self.assertEqual(form.tracking_api_url, "https://api.easypost.com")
+        form.tracking_api_key = "ep-key"
+        form.tracking_provider_carrier_code = "UPS"
+        carrier = form.save()
+        self.assertRecordValues(
+            carrier.sudo(),
+            [{"tracking_api_key": "ep-key", "tracking_api_url": "https://api.easypost.com"}],
+        )
+        arch = (
+            self.env["delivery.carrier"]
+            .with_user(self.stock_user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("tracking_api_key", arch)
+
+    def test_queue_views_load(self):
+        Subscription = self.Subscription.with_user(self.stock_user)
+        views = Subscription.get_views([(False, "list"), (False, "search")])
+        self.assertIn("last_error", views["views"]["list"]["arch"])
+        action = self.env.ref(
+            "customer_order_management.action_customer_order_tracking_subscription"
+        )
+        self.assertEqual(action.res_model, Subscription._name)

@@ -1,6 +1,7 @@
 """A small HTTP server on 127.0.0.1 standing in for the tracking providers'
 APIs in tests: it records every request and answers from a script."""
 
+import contextlib
 import json
 import threading
 import time
@@ -27,16 +28,15 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay[0])
         data = json.dumps(payload, ensure_ascii=False).encode()
-        try:
+        # The client may have given up (a timeout test).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test)
 
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+    def log_message(self, format, *args):
         pass
 
 
