@@ -237,6 +237,15 @@ class TestTrackingStall(TrackingStallCommon):
         for mode in ("kanban", "list", "form"):
             self.assertIn("has_stalled_shipment", views[mode]["arch"], mode)
 
+    def test_cron_commits_progress_per_batch(self):
+        pickings = self._shipped() | self._shipped() | self._shipped()
+        self._silent_for(pickings, timedelta(days=4))
+        with freeze_time(self.env.cr.now()), self._cron_progress_not_committed() as progress:
+            self.Picking._cron_flag_stalled_shipments(batch_size=2)
+        processed = [call.args[1] for call in progress.call_args_list if len(call.args) > 1]
+        self.assertEqual(processed, [2, 1])
+        self.assertEqual(pickings.mapped("is_stalled"), [True] * 3)
+
 
 @tagged("post_install", "-at_install")
 class TestTrackingStallWebhook(TrackingStallCommon, HttpCase):

@@ -429,3 +429,12 @@ class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
             "customer_order_management.action_customer_order_tracking_subscription"
         )
         self.assertEqual(action.res_model, Subscription._name)
+
+    def test_cron_commits_progress_per_batch(self):
+        pickings = [self._ship("easypost", ref=f"BATCH{i}") for i in range(3)]
+        with self._cron_progress_not_committed() as commit_progress:
+            self.Subscription._cron_process_subscriptions(batch_size=2)
+        processed = [call.args[1] for call in commit_progress.call_args_list if len(call.args) > 1]
+        self.assertEqual(processed, [2, 1])
+        self.assertEqual({p.tracking_subscription_ids.state for p in pickings}, {"done"})
+        self.assertEqual(len(self.server.requests), 3)
