@@ -147,9 +147,19 @@ class CustomerOrderTrackingSubscription(models.Model):
         the answer."""
         for subscription in self:
             try:
-                subscription._send()
+                # A savepoint: an error of the database leaves the
+                # transaction usable to record the failure.
+                with self.env.cr.savepoint():
+                    subscription._send()
             except SubscriptionError as error:
                 subscription._record_failure(str(error))
+            except Exception as error:
+                # An unforeseen answer must not stop the queue at this
+                # registration: it fails like an outage, and is retried.
+                _logger.exception("Tracking registration %s: unexpected error", subscription.id)
+                subscription._record_failure(
+                    self.env._("Unexpected error (%s).", type(error).__name__)
+                )
             else:
                 with protected_write(subscription) as sub:
                     sub.write(

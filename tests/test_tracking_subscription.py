@@ -438,3 +438,23 @@ class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
         self.assertEqual(processed, [2, 1])
         self.assertEqual({p.tracking_subscription_ids.state for p in pickings}, {"done"})
         self.assertEqual(len(self.server.requests), 3)
+
+    def test_unexpected_answer_fails_like_an_outage(self):
+        picking = self._ship("track17")
+        self.server.script(PATHS["track17"], (200, {"code": 0, "data": {"rejected": ["odd"]}}))
+        with self.assertLogs(
+            "odoo.addons.customer_order_management.models.customer_order_tracking_subscription",
+            level="ERROR",
+        ):
+            self._run_cron()
+        sub = picking.tracking_subscription_ids
+        self.assertRecordValues(
+            sub,
+            [
+                {
+                    "state": "pending",
+                    "attempts": 1,
+                    "last_error": "Unexpected error (AttributeError).",
+                }
+            ],
+        )
