@@ -5,7 +5,7 @@ from odoo import api, fields, models
 # Where each provider's API answers by default (editable per carrier: a
 # sandbox, a regional endpoint, a newer API version).
 PROVIDER_API_URLS = {
-    "aftership": "https://api.aftership.com/tracking/2024-07",
+    "aftership": "https://api.aftership.com/tracking/2025-07",
     "easypost": "https://api.easypost.com",
     "track17": "https://api.17track.net",
     "kuaidi100": "https://poll.kuaidi100.com",
