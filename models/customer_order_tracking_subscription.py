@@ -105,10 +105,14 @@ class CustomerOrderTrackingSubscription(models.Model):
             return self.browse()
         # sudo: stock users read the queue, only its own methods write it.
         queue = self.sudo()
-        known = {
-            (sub.picking_id.id, sub.tracking_ref)
-            for sub in queue.search([("picking_id", "in", pickings.ids)])
-        }
+        queued = queue.search([("picking_id", "in", pickings.ids)])
+        # A reference replaced before it was registered is not sent any more.
+        queued.filtered(
+            lambda sub: (
+                sub.state == "pending" and sub.tracking_ref != sub.picking_id.carrier_tracking_ref
+            )
+        ).unlink()
+        known = {(sub.picking_id.id, sub.tracking_ref) for sub in queued.exists()}
         vals_list = [
             {
                 "picking_id": picking.id,

@@ -245,7 +245,7 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
         self.assertRecordValues(sub, [{"state": "done", "attempts": 2, "last_error": False}])
         self.assertEqual(len(self.server.requests), 2)
 
-    def test_unreachable_provider_and_timeout_are_retried(self):
+    def test_unreachable_provider_is_retried(self):
         picking = self._ship("easypost")
         self.carriers["easypost"].tracking_api_url = "http://127.0.0.1:9/easypost"
         self._run_cron()
@@ -356,49 +356,6 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
         sub = picking.tracking_subscription_ids
         self.assertFalse(self.Subscription.with_user(self.user_b).search([("id", "=", sub.id)]))
 
-
-@tagged("post_install", "-at_install")
-class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
-    def _call(self, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": {"context": {"active_test": False}, **(kwargs or {})},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200, response.text)
-        return response.json()
-
-    def test_stock_user_over_rpc(self):
-        picking = self._ship("easypost")
-        sub = picking.tracking_subscription_ids
-        carrier = self.carriers["easypost"]
-        self.authenticate(self.stock_user.login, self.stock_user.login)
-        reply = self._call("delivery.carrier", "read", [carrier.ids, ["tracking_api_key"]])
-        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
-        reply = self._call(
-            "delivery.carrier", "web_read", [carrier.ids], {"specification": {"name": {}}}
-        )
-        self.assertNotIn("tracking_api_key", reply["result"][0])
-        reply = self._call(
-            "customer.order.tracking.subscription", "write", [sub.ids, {"state": "done"}]
-        )
-        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
-        reply = self._call("customer.order.tracking.subscription", "read", [sub.ids, ["state"]])
-        self.assertEqual(reply["result"][0]["state"], "pending")
-        self.assertEqual(sub.state, "pending")
-
     def test_carrier_form(self):
         """A stock manager picks the provider, the API URL follows; the API
         key is not in a stock user's form at all."""
@@ -458,3 +415,62 @@ class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
                 }
             ],
         )
+
+    def test_replaced_reference_is_not_sent(self):
+        picking = self._ship("aftership", ref="OLD1")
+        picking.carrier_tracking_ref = "NEW1"
+        self.assertRecordValues(
+            picking.tracking_subscription_ids, [{"state": "pending", "tracking_ref": "NEW1"}]
+        )
+        self._run_cron()
+        self.assertEqual(
+            [json.loads(r["body"])["tracking_number"] for r in self.server.requests], ["NEW1"]
+        )
+        # Once registered, a registration is history: a new reference adds one.
+        picking.carrier_tracking_ref = "NEWER"
+        self.assertEqual(
+            sorted(picking.tracking_subscription_ids.mapped("tracking_ref")), ["NEW1", "NEWER"]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingSubscriptionRpc(TrackingSubscriptionCommon, HttpCase):
+    def _call(self, model, method, args, kwargs=None):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": {"context": {"active_test": False}, **(kwargs or {})},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def test_stock_user_over_rpc(self):
+        picking = self._ship("easypost")
+        sub = picking.tracking_subscription_ids
+        carrier = self.carriers["easypost"]
+        self.authenticate(self.stock_user.login, self.stock_user.login)
+        reply = self._call("delivery.carrier", "read", [carrier.ids, ["tracking_api_key"]])
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        reply = self._call(
+            "delivery.carrier", "web_read", [carrier.ids], {"specification": {"name": {}}}
+        )
+        self.assertNotIn("tracking_api_key", reply["result"][0])
+        reply = self._call(
+            "customer.order.tracking.subscription", "write", [sub.ids, {"state": "done"}]
+        )
+        self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        reply = self._call("customer.order.tracking.subscription", "read", [sub.ids, ["state"]])
+        self.assertEqual(reply["result"][0]["state"], "pending")
+        self.assertEqual(sub.state, "pending")
