@@ -24,3 +24,5 @@ from . import test_warehouse_steps
 from . import test_multi_company
 from . import test_validation_performance
 from . import test_demo_data
+from . import test_tracking_subscription
+from . import test_tracking_stall
