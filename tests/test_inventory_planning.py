@@ -1080,11 +1080,11 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
             with self.subTest(method=method):
                 self.assertLessEqual(counts[1] - counts[0], 3, counts)
         with patch.object(
-            type(self.env["stock.move"]), "_read_group", autospec=True,
+            type(self.env["stock.move"]),
+            "_read_group",
+            autospec=True,
             side_effect=type(self.env["stock.move"])._read_group,
         ) as read_group:
             self._planner(big)
-        demand_calls = [
-            call for call in read_group.call_args_list if "date:day" in call.args[2]
-        ]
+        demand_calls = [call for call in read_group.call_args_list if "date:day" in call.args[2]]
         self.assertEqual(len(demand_calls), 1, "one grouped demand query")

@@ -46,6 +46,7 @@ the method makes none either and None otherwise (no division by zero).
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
@@ -153,7 +154,7 @@ def croston(series, alpha):
     sizes = [series[index] for index in days]
     size = sum(sizes) / len(sizes)
     interval = (days[-1] - days[0]) / (len(days) - 1) if len(days) > 1 else days[0] + 1.0
-    for previous, day in zip(days, days[1:], strict=False):
+    for previous, day in pairwise(days):
         size += alpha * (series[day] - size)
         interval += alpha * ((day - previous) - interval)
     return size / interval

@@ -991,9 +991,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                     )
                 )
             else:
-                lines.append(
-                    self.env._("MASE: the plain average made no error on these days.")
-                )
+                lines.append(self.env._("MASE: the plain average made no error on these days."))
         if self.forecast_method == "average":
             lines.append(
                 self.env._(

@@ -15,6 +15,7 @@ __all__ = [
     "Table",
     "Total",
     "amount_format",
+    "demand_svg",
     "money_format",
     "percent_format",
     "quote_literal",
@@ -22,7 +23,6 @@ __all__ = [
     "render_report_pack",
     "set_print_setup",
     "sheet_name",
-    "demand_svg",
     "trend_svg",
     "write_table",
 ]
