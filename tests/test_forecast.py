@@ -71,14 +71,19 @@ class TestForecastMethods(BaseCase):
             self.assertEqual(fc.sba(series, 0.3), fc.croston(series, 0.3) * 0.85)
 
     def test_croston_smooths_size_and_interval(self):
-        # Demands 4 (day 1), 8 (day 3), 2 (day 7): z₀ = 14/3, p₀ = 6/2 = 3.
+        # Demands 4 (day 1), 8 (day 3), 2 (day 7): z₀ = 14/3, p₀ = 8 days / 3 = 8/3.
         series = [0, 4, 0, 8, 0, 0, 0, 2]
-        z, p = 14 / 3, 3.0
+        z, p = 14 / 3, 8 / 3
         z, p = z + 0.5 * (8 - z), p + 0.5 * (2 - p)
         z, p = z + 0.5 * (2 - z), p + 0.5 * (4 - p)
         self.assertAlmostEqual(fc.croston(series, 0.5), z / p)
-        # One demand only: its day number is the interval.
-        self.assertAlmostEqual(fc.croston([0, 0, 6, 0], 0.2), 2.0)
+        # One demand only: 4 days per day with demand, 6 ÷ 4.
+        self.assertAlmostEqual(fc.croston([0, 0, 6, 0], 0.2), 1.5)
+        # The quiet days before the first demand count: 2 demands of 4 in 20
+        # days start at z 4, p 10, then one update with q = 3.
+        self.assertAlmostEqual(
+            fc.croston([0.0] * 16 + [4, 0, 0, 4], 0.1), 4 / (10 + 0.1 * (3 - 10))
+        )
 
     def test_tsb_against_a_hand_computation(self):
         series = [0.0, 4.0, 0.0, 0.0, 6.0]

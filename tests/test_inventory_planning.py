@@ -835,6 +835,9 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
         series = self._series({days: 10.0 for days in range(1, 30, 5)})
         test = fc.backtest("sba", series, 0.1)
         self.assertEqual(test.holdout_days, 7)
+        # The first 23 days hold 4 demands of 10, 5 days apart: Croston starts
+        # at p₀ = 23 / 4 = 5.75 and moves 10 % towards 5 three times.
+        held = 10 / (5 + 0.75 * 0.9**3) * (1 - 0.1 / 2)
         self.assertRecordValues(
             line,
             [
@@ -847,15 +850,19 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
                     # Croston 10 ÷ 5 = 2 per day, SBA 2 × (1 − 0.1 / 2).
                     "forecast_daily": 1.9,
                     "holdout_days": 7,
-                    # Holdout: 5 days without demand and two of 10 against 1.9.
-                    "forecast_error": round((5 * 1.9 + 2 * 8.1) / 7, 3),
-                    "naive_error": round(test.naive_mae, 3),
-                    "error_std_dev": round(math.sqrt((5 * 1.9**2 + 2 * 8.1**2) / 7), 3),
+                    # Holdout: 5 days without demand and two of 10 against
+                    # the forecast of the first 23 days (see ``held`` above).
+                    "forecast_error": round((5 * held + 2 * (10 - held)) / 7, 3),
+                    "naive_error": round((5 * 40 / 23 + 2 * (10 - 40 / 23)) / 7, 3),
+                    "error_std_dev": round(math.sqrt((5 * held**2 + 2 * (10 - held) ** 2) / 7), 3),
                     "lead_time_days": 4,
                 }
             ],
         )
-        self.assertAlmostEqual(line.mase, round(3.671 / round(test.naive_mae, 3), 3))
+        self.assertAlmostEqual(held, test.forecast)
+        self.assertAlmostEqual(
+            line.mase, round(line.forecast_error / line.naive_error, 3), places=6
+        )
         safety = round(1.645 * line.error_std_dev * 2, 2)
         self.assertAlmostEqual(line.safety_stock, safety)
         self.assertEqual(line.suggested_min, math.ceil(safety + 1.9 * 4))

@@ -21,10 +21,12 @@ not bias it for months:
     ``ses``      simple exponential smoothing; level₀ = the series' average,
                  then level ← level + α (d − level) on every day.
     ``croston``  size z and interval p smoothed on the days with demand only;
-                 z₀ = the mean non-zero size, p₀ = the ADI (the first
-                 occurrence's day number, counted from 1, when there is only
-                 one); each later demand d after q days updates
-                 z ← z + α (d − z), p ← p + α (q − p); forecast z ÷ p.
+                 z₀ = the mean non-zero size, p₀ = days ÷ days with demand
+                 (the whole series counts, the quiet days before the first
+                 demand and after the last too: a product that sold 4 times
+                 in its last 12 days of 90 starts at 22.5 days, not 3.7);
+                 each demand d after the first, q days after the one before,
+                 updates z ← z + α (d − z), p ← p + α (q − p); forecast z ÷ p.
     ``sba``      Syntetos–Boylan approximation: croston × (1 − α/2).
     ``tsb``      Teunter–Syntetos–Babai: probability of demand P and size z;
                  P₀ = share of days with demand, z₀ = mean non-zero size; every
@@ -153,7 +155,7 @@ def croston(series, alpha):
         return 0.0
     sizes = [series[index] for index in days]
     size = sum(sizes) / len(sizes)
-    interval = (days[-1] - days[0]) / (len(days) - 1) if len(days) > 1 else days[0] + 1.0
+    interval = len(series) / len(days)
     for previous, day in pairwise(days):
         size += alpha * (series[day] - size)
         interval += alpha * ((day - previous) - interval)
