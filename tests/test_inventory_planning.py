@@ -1027,6 +1027,9 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
             groups, {"intermittent": 1, "smooth": 1, "lumpy": 1, False: 1}, "grouped by pattern"
         )
         self.assertEqual(action["context"], {"search_default_group_pattern": True})
+        # Groups show the average ADI, CV², MASE and lead time, not their sums.
+        described = Line.fields_get(["adi", "cv2", "mase", "lead_time_days"], ["aggregator"])
+        self.assertEqual({value["aggregator"] for value in described.values()}, {"avg"})
         arch = Line.get_views([(False, "search")])["views"]["search"]["arch"]
         for name in ("smooth", "erratic", "intermittent", "lumpy", "group_pattern"):
             self.assertIn(f'name="{name}"', arch)

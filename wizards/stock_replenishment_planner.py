@@ -701,12 +701,14 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         string="Days with Demand", readonly=True, help="Days of the lookback with demand."
     )
     adi = fields.Float(
+        aggregator="avg",
         string="ADI",
         digits=(16, 2),
         readonly=True,
         help="Average inter-demand interval: mean number of days between two days with demand.",
     )
     cv2 = fields.Float(
+        aggregator="avg",
         string="CV²",
         digits=(16, 2),
         readonly=True,
@@ -732,6 +734,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         help="Mean absolute error per day of the plain average on the same holdout days.",
     )
     mase = fields.Float(
+        aggregator="avg",
         string="MASE",
         digits=(16, 3),
         readonly=True,
@@ -745,7 +748,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         "error on the holdout (for the average: the deviation of the daily demand).",
     )
     chart = fields.Html(compute="_compute_chart", sanitize=False)
-    lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
+    lead_time_days = fields.Float(string="Lead Time (days)", readonly=True, aggregator="avg")
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
     safety_stock = fields.Float(
         digits="Product Unit", readonly=True, help="z × σ of the forecast error × √(lead time)."
