@@ -13,6 +13,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..tools import SOFT_RELOAD
+from ..tools import forecast as fc
 from ..wizards.stock_replenishment_planner import _round_up
 from .common import CustomerOrderCommon
 
@@ -275,11 +276,14 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         cls._create_order(qty=5, price=10.0, product=cls.widget).action_confirm()
 
     def _planner(self, user=None, **vals):
+        """A planner of the widget; the average method (the rule these tests
+        check by hand) unless ``vals`` say otherwise."""
         env = self.env(user=user or self.stock_user)
         return env["stock.replenishment.planner"].create(
             {
                 "warehouse_id": self.warehouse.id,
                 "lookback_days": 10,
+                "method": "average",
                 "product_ids": [Command.set(self.widget.ids)],
                 **vals,
             }
@@ -485,7 +489,9 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         line = self._planner(lookback_days=7, service_level=0.9, review_period_days=5).line_ids
         explanation = line.explanation
         checked = self._check_arithmetic(explanation)
-        self.assertEqual(len([found for found in checked if found]), 7, explanation)
+        # Average, MASE (the average against itself: 1), safety, lead-time
+        # demand, min, review demand, max, forecast.
+        self.assertEqual(len([found for found in checked if found]), 8, explanation)
         number = r"(-?[\d,]+(?:\.\d+)?)"
 
         def numbers(pattern):
@@ -735,3 +741,360 @@ class TestReplenishmentPlanner(CustomerOrderCommon):
         big, big_lines = count_queries(products)
         self.assertEqual((small_lines, big_lines), (3, 30))
         self.assertLessEqual(big - small, 3, f"{small} queries for 3 products, {big} for 30")
+
+
+@tagged("post_install", "-at_install")
+class TestDemandForecastPlanner(CustomerOrderCommon):
+    """The planner's forecasts (SPEC §10) on histories written as moves:
+    one delivered move per day with demand, dated that many days ago."""
+
+    LOOKBACK = 30
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.vendor = cls.env["res.partner"].create({"name": "Forecast Vendor"})
+        Product = cls.env["product.product"]
+
+        def product(name):
+            return Product.create(
+                {
+                    "name": f"Forecast {name}",
+                    "is_storable": True,
+                    "standard_price": 2.0,
+                    "seller_ids": [Command.create({"partner_id": cls.vendor.id, "delay": 4})],
+                }
+            )
+
+        cls.intermittent = product("every fifth day")
+        cls.smooth = product("five a day")
+        cls.once = product("sold once")
+        cls.quiet = product("never sold")
+        cls.returned = product("returned more than sold")
+        cls.lumpy = product("lumpy")
+        # 10 units every fifth day: 1, 6, ..., 26 days ago.
+        cls._history(cls.intermittent, {days: 10.0 for days in range(1, 30, 5)})
+        cls._history(cls.smooth, {days: 5.0 for days in range(30)})
+        cls._history(cls.once, {3: 7.0})
+        cls._history(cls.lumpy, {2: 1.0, 5: 30.0, 13: 2.0, 22: 25.0, 27: 1.0})
+        # Sold 4 long ago (before the lookback), 4 + 6 returned within it, 3 sold after.
+        cls._history(cls.returned, {60: 4.0, 5: 3.0})
+        cls._history(cls.returned, {10: 4.0, 2: 6.0}, returned=True)
+
+    @classmethod
+    def _history(cls, product, qty_by_days_ago, returned=False):
+        stock = cls.warehouse.lot_stock_id
+        customers = cls.env.ref("stock.stock_location_customers")
+        if not returned:
+            cls._set_stock(product, sum(qty_by_days_ago.values()))
+        source, destination = (customers, stock) if returned else (stock, customers)
+        moves = cls.env["stock.move"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "product_uom_qty": qty,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "warehouse_id": cls.warehouse.id,
+                }
+                for qty in qty_by_days_ago.values()
+            ]
+        )
+        moves._action_confirm()
+        moves._action_assign()
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        moves._action_done()
+        now = fields.Datetime.now()
+        for move, days in zip(moves, qty_by_days_ago, strict=True):
+            move.write({"date": now - timedelta(days=days)})
+        return moves
+
+    def _planner(self, products, user=None, **vals):
+        env = self.env(user=user or self.stock_user)
+        return env["stock.replenishment.planner"].create(
+            {
+                "warehouse_id": self.warehouse.id,
+                "lookback_days": self.LOOKBACK,
+                "product_ids": [Command.set(products.ids)],
+                **vals,
+            }
+        )
+
+    def _series(self, qty_by_days_ago):
+        series = [0.0] * self.LOOKBACK
+        for days, qty in qty_by_days_ago.items():
+            series[self.LOOKBACK - 1 - days] += qty
+        return series
+
+    def test_intermittent_product_is_forecast_with_sba(self):
+        planner = self._planner(self.intermittent)
+        self.assertEqual((planner.method, planner.alpha), ("auto", 0.1))
+        line = planner.line_ids
+        series = self._series({days: 10.0 for days in range(1, 30, 5)})
+        test = fc.backtest("sba", series, 0.1)
+        self.assertEqual(test.holdout_days, 7)
+        # The first 23 days hold 4 demands of 10, 5 days apart: Croston starts
+        # at p₀ = 23 / 4 = 5.75 and moves 10 % towards 5 three times.
+        held = 10 / (5 + 0.75 * 0.9**3) * (1 - 0.1 / 2)
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "demand_pattern": "intermittent",
+                    "adi": 5.0,
+                    "cv2": 0.0,
+                    "demand_days": 6,
+                    "forecast_method": "sba",
+                    # Croston 10 ÷ 5 = 2 per day, SBA 2 × (1 − 0.1 / 2).
+                    "forecast_daily": 1.9,
+                    "holdout_days": 7,
+                    # Holdout: 5 days without demand and two of 10 against
+                    # the forecast of the first 23 days (see ``held`` above).
+                    "forecast_error": round((5 * held + 2 * (10 - held)) / 7, 3),
+                    "naive_error": round((5 * 40 / 23 + 2 * (10 - 40 / 23)) / 7, 3),
+                    "error_std_dev": round(math.sqrt((5 * held**2 + 2 * (10 - held) ** 2) / 7), 3),
+                    "lead_time_days": 4,
+                }
+            ],
+        )
+        self.assertAlmostEqual(held, test.forecast)
+        self.assertAlmostEqual(
+            line.mase, round(line.forecast_error / line.naive_error, 3), places=6
+        )
+        safety = round(1.645 * line.error_std_dev * 2, 2)
+        self.assertAlmostEqual(line.safety_stock, safety)
+        self.assertEqual(line.suggested_min, math.ceil(safety + 1.9 * 4))
+        self.assertEqual(line.suggested_max, math.ceil(line.suggested_min + 1.9 * 7))
+        explanation = line.explanation
+        self.assertIn("Pattern: Intermittent, ADI 5 days between demands and CV² 0", explanation)
+        self.assertIn("Method: Syntetos–Boylan (SBA) (by demand pattern), α 0.1", explanation)
+        self.assertIn("Backtest on the last 7 days", explanation)
+        self.assertIn("Lead-time demand = 1.9 per day × 4 days = 7.6.", explanation)
+        checked = TestReplenishmentPlanner._check_arithmetic(self, explanation)
+        # Average, MASE, safety, lead-time demand, min, review demand, max, forecast.
+        self.assertEqual(len([found for found in checked if found]), 8, explanation)
+        # The chart: one bar per week of the lookback (30 days: 2 + 4 × 7).
+        self.assertEqual(line.chart.count("<rect"), 5)
+        self.assertIn("o_com_forecast", line.chart)
+
+    def test_each_method_on_demand(self):
+        series = self._series({days: 10.0 for days in range(1, 30, 5)})
+        for method, expected in (
+            ("average", 2.0),
+            ("croston", 2.0),
+            ("sba", 1.9),
+            ("tsb", round(fc.tsb(series, 0.2), 3)),
+            ("ses", round(fc.ses(series, 0.2), 3)),
+        ):
+            with self.subTest(method=method):
+                line = self._planner(self.intermittent, method=method, alpha=0.2).line_ids
+                expected = 1.8 if method == "sba" else expected  # 2 × (1 − 0.2 / 2)
+                self.assertEqual(line.forecast_method, method)
+                self.assertAlmostEqual(line.forecast_daily, expected)
+
+    def test_constant_demand_is_smooth_and_needs_no_buffer(self):
+        line = self._planner(self.smooth).line_ids
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "demand_pattern": "smooth",
+                    "forecast_method": "ses",
+                    "forecast_error": 0.0,
+                    "error_std_dev": 0.0,
+                    "safety_stock": 0.0,
+                }
+            ],
+        )
+        # Every method forecasts 5: the minimum covers 4 days, the maximum 7 more.
+        self.assertEqual(line.forecast_daily, 5.0)
+        self.assertEqual((line.suggested_min, line.suggested_max), (20.0, 55.0))
+        self.assertIn("MASE: the plain average made no error on these days.", line.explanation)
+        TestReplenishmentPlanner._check_arithmetic(self, line.explanation)
+
+    def test_lumpy_product_is_forecast_with_tsb(self):
+        line = self._planner(self.lumpy).line_ids
+        series = self._series({2: 1.0, 5: 30.0, 13: 2.0, 22: 25.0, 27: 1.0})
+        classification = fc.classify(series)
+        self.assertEqual(classification.pattern, "lumpy")
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "demand_pattern": "lumpy",
+                    "forecast_method": "tsb",
+                    "forecast_daily": round(fc.tsb(series, 0.1), 3),
+                    "adi": round(classification.adi, 2),
+                }
+            ],
+        )
+        TestReplenishmentPlanner._check_arithmetic(self, line.explanation)
+
+    def test_too_little_history_and_no_demand(self):
+        planner = self._planner(self.once | self.quiet)
+        once = planner.line_ids.filtered(lambda line: line.product_id == self.once)
+        quiet = planner.line_ids - once
+        # The average's σ: 7 on one day of 30.
+        line_sigma = round(math.sqrt(49 / 30 - (7 / 30) ** 2), 3) * 2
+        self.assertRecordValues(
+            once | quiet,
+            [
+                {
+                    "demand_pattern": False,
+                    "demand_days": 1,
+                    "forecast_method": "average",
+                    "forecast_daily": round(7 / 30, 3),
+                    "suggested_min": math.ceil(round(1.645 * line_sigma, 2) + 0.233 * 4),
+                    "to_apply": True,
+                },
+                {
+                    "demand_pattern": False,
+                    "demand_days": 0,
+                    "forecast_method": "average",
+                    "forecast_daily": 0.0,
+                    "suggested_min": 0.0,
+                    "to_apply": False,
+                },
+            ],
+        )
+        self.assertIn("Not enough history: 1 day with demand", once.explanation)
+        self.assertIn("No demand in the lookback: nothing to forecast.", quiet.explanation)
+        self.assertIn("MASE: the plain average made no error on these days.", quiet.explanation)
+        for line in once | quiet:
+            TestReplenishmentPlanner._check_arithmetic(self, line.explanation)
+        # One day of history: nothing to back-test, no division by zero.
+        line = self._planner(self.once, lookback_days=1).line_ids
+        self.assertEqual((line.holdout_days, line.forecast_error), (0, 0.0))
+
+    def test_returns_beyond_the_sales_count_as_zero(self):
+        """3 sold 5 days ago, returns of 4 (10 days ago, of a sale before the
+        lookback) and 6 (2 days ago: 3 cancel the sale of day 5, 3 are left):
+        7 returned that no sale in the lookback explains, no negative day."""
+        line = self._planner(self.returned).line_ids
+        self.assertRecordValues(
+            line,
+            [{"demand_qty": 0.0, "unmatched_return_qty": 7.0, "forecast_daily": 0.0}],
+        )
+        self.assertIn(
+            "Returns of 7 matched no delivery in the lookback: counted as no demand",
+            line.explanation,
+        )
+        self.assertEqual(line.weekly_demand, [0.0] * 5)
+
+    def test_bad_alpha_is_refused_and_nothing_written(self):
+        Planner = self.env["stock.replenishment.planner"]
+        count = Planner.search_count([])
+        for alpha in (0.0, 1.0, -0.1, 1.5):
+            with (
+                self.subTest(alpha=alpha),
+                self.assertRaisesRegex(ValidationError, "strictly between 0 and 1"),
+                self.cr.savepoint(),
+            ):
+                self._planner(self.intermittent, alpha=alpha)
+        self.assertEqual(Planner.search_count([]), count)
+        planner = self._planner(self.intermittent)
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            planner.alpha = 1.0
+            planner.flush_recordset()
+        self.assertEqual(planner.alpha, 0.1)
+        with self.assertRaises(ValueError), self.cr.savepoint():
+            self._planner(self.intermittent, method="median")
+
+    def test_forecast_figures_are_the_computations(self):
+        line = self._planner(self.intermittent).line_ids.with_user(self.stock_user)
+        for vals in ({"forecast_daily": 0.0}, {"demand_pattern": "smooth"}, {"mase": 0.1}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                line.write(vals)
+
+    def test_filters_grouping_and_stock_value_summary(self):
+        products = self.intermittent | self.smooth | self.lumpy | self.once
+        self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.intermittent.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "product_min_qty": 40,
+                "product_max_qty": 60,
+            }
+        )
+        planner = self._planner(products)
+        action = planner.action_open_lines()
+        Line = self.env["stock.replenishment.planner.line"].with_user(self.stock_user)
+        groups = dict(Line._read_group(action["domain"], ["demand_pattern"], ["__count"]))
+        self.assertEqual(
+            groups, {"intermittent": 1, "smooth": 1, "lumpy": 1, False: 1}, "grouped by pattern"
+        )
+        self.assertEqual(action["context"], {"search_default_group_pattern": True})
+        # Groups show the average ADI, CV², MASE and lead time, not their sums.
+        described = Line.fields_get(["adi", "cv2", "mase", "lead_time_days"], ["aggregator"])
+        self.assertEqual({value["aggregator"] for value in described.values()}, {"avg"})
+        arch = Line.get_views([(False, "search")])["views"]["search"]["arch"]
+        for name in ("smooth", "erratic", "intermittent", "lumpy", "group_pattern"):
+            self.assertIn(f'name="{name}"', arch)
+        # Value at cost 2: today's rule (40 + 60) ÷ 2 × 2 = 100; the suggestions'.
+        lines = planner.line_ids
+        suggested = sum((line.suggested_min + line.suggested_max) / 2 * 2.0 for line in lines)
+        self.assertAlmostEqual(planner.current_stock_value, 100.0)
+        self.assertAlmostEqual(planner.suggested_stock_value, suggested)
+        self.assertIn("today's reordering rules", planner.summary)
+        lines.filtered(lambda line: line.product_id == self.intermittent).to_apply = False
+        self.assertAlmostEqual(
+            planner.suggested_stock_value,
+            100.0
+            + sum(
+                (line.suggested_min + line.suggested_max)
+                for line in lines
+                if line.product_id != self.intermittent
+            ),
+        )
+
+    def test_apply_creates_then_updates_orderpoints(self):
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        planner = self._planner(self.intermittent | self.lumpy, user=self.stock_manager)
+        planner.action_apply()
+        orderpoints = Orderpoint.search(
+            [("product_id", "in", (self.intermittent | self.lumpy).ids)], order="product_id"
+        )
+        self.assertEqual(
+            [(op.product_id, op.product_min_qty, op.product_max_qty) for op in orderpoints],
+            [
+                (line.product_id, line.suggested_min, line.suggested_max)
+                for line in planner.line_ids.sorted("product_id")
+            ],
+        )
+        again = self._planner(
+            self.intermittent | self.lumpy, user=self.stock_manager, review_period_days=30
+        )
+        again.action_apply()
+        self.assertEqual(
+            Orderpoint.search([("product_id", "in", (self.intermittent | self.lumpy).ids)]),
+            orderpoints,
+        )
+        for line in again.line_ids:
+            self.assertEqual(line.orderpoint_id.product_max_qty, line.suggested_max)
+
+    def test_queries_do_not_grow_with_products(self):
+        """One grouped demand query for all products, whatever the method."""
+        small, big = self.intermittent, self.intermittent | self.smooth | self.lumpy | self.once
+        for method in ("auto", "average"):
+            counts = []
+            for products in (small, big):
+                planner = self._planner(products, method=method)
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                planner.action_compute()
+                self.env.flush_all()
+                counts.append(self.env.cr.sql_log_count - before)
+            with self.subTest(method=method):
+                self.assertLessEqual(counts[1] - counts[0], 3, counts)
+        with patch.object(
+            type(self.env["stock.move"]),
+            "_read_group",
+            autospec=True,
+            side_effect=type(self.env["stock.move"])._read_group,
+        ) as read_group:
+            self._planner(big)
+        demand_calls = [call for call in read_group.call_args_list if "date:day" in call.args[2]]
+        self.assertEqual(len(demand_calls), 1, "one grouped demand query")

@@ -13,9 +13,25 @@ from ..tools import (
     notification_action,
     protected_write,
 )
+from ..tools import forecast as fc
+from ..tools.rendering import demand_svg
 
 # Ten years: beyond any history or review period worth planning on.
 MAX_PERIOD_DAYS = 3650
+
+DEMAND_PATTERNS = [
+    (fc.SMOOTH, "Smooth"),
+    (fc.ERRATIC, "Erratic"),
+    (fc.INTERMITTENT, "Intermittent"),
+    (fc.LUMPY, "Lumpy"),
+]
+FORECAST_METHODS = [
+    ("average", "Average"),
+    ("ses", "Simple Exponential Smoothing"),
+    ("croston", "Croston"),
+    ("sba", "Syntetos–Boylan (SBA)"),
+    ("tsb", "Teunter–Syntetos–Babai (TSB)"),
+]
 
 
 class StockReplenishmentPlanner(models.TransientModel):
@@ -60,6 +76,36 @@ class StockReplenishmentPlanner(models.TransientModel):
         "has a reordering rule in the warehouse.",
     )
     categ_id = fields.Many2one("product.category", string="Product Category")
+    method = fields.Selection(
+        [("auto", "Automatic (by demand pattern)"), *FORECAST_METHODS],
+        string="Forecast Method",
+        default="auto",
+        required=True,
+        help="Automatic: simple exponential smoothing for smooth and erratic demand, "
+        "Syntetos–Boylan for intermittent demand, Teunter–Syntetos–Babai for lumpy demand. "
+        "Average: the average daily demand and its daily deviation (the planner before "
+        "forecasting).",
+    )
+    alpha = fields.Float(
+        string="Smoothing Constant (α)",
+        default=0.1,
+        required=True,
+        digits=(16, 3),
+        help="Weight of the latest day in the exponential smoothing, strictly between 0 and 1: "
+        "higher follows changes faster, lower is steadier.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    current_stock_value = fields.Monetary(
+        compute="_compute_stock_values",
+        help="Value at cost of the stock today's reordering rules hold on average: "
+        "(min + max) ÷ 2 per product.",
+    )
+    suggested_stock_value = fields.Monetary(
+        compute="_compute_stock_values",
+        help="The same with the selected suggestions applied (the other products keep "
+        "their current rules).",
+    )
+    summary = fields.Char(compute="_compute_stock_values")
     z_score = fields.Float(string="Safety Factor (z)", compute="_compute_z_score", digits=(16, 3))
     line_ids = fields.One2many(
         "stock.replenishment.planner.line", "planner_id", string="Suggestions"
@@ -72,6 +118,40 @@ class StockReplenishmentPlanner(models.TransientModel):
                 "Replenishment Planner: %(warehouse)s", warehouse=planner.warehouse_id.name or ""
             )
 
+    @api.depends(
+        "line_ids.to_apply",
+        "line_ids.suggested_min",
+        "line_ids.suggested_max",
+        "line_ids.current_min",
+        "line_ids.current_max",
+    )
+    def _compute_stock_values(self):
+        """Average stock a min/max rule holds, valued at cost: (min + max) ÷ 2
+        × cost, summed over the lines; the suggestions count where selected."""
+        for planner in self:
+            current = suggested = 0.0
+            for line in planner.line_ids:
+                cost = line.product_id.with_company(planner.company_id).standard_price
+                now = (line.current_min + line.current_max) / 2 * cost
+                current += now
+                if line.to_apply:
+                    suggested += (line.suggested_min + line.suggested_max) / 2 * cost
+                else:
+                    suggested += now
+            planner.current_stock_value = current
+            planner.suggested_stock_value = suggested
+            if not planner.line_ids:
+                planner.summary = False
+                continue
+            currency = planner.currency_id
+            planner.summary = self.env._(
+                "The suggested levels hold %(suggested)s of stock on average, "
+                "today's reordering rules %(current)s (difference %(difference)s).",
+                suggested=formatLang(self.env, suggested, currency_obj=currency),
+                current=formatLang(self.env, current, currency_obj=currency),
+                difference=formatLang(self.env, suggested - current, currency_obj=currency),
+            )
+
     @api.depends("service_level")
     def _compute_z_score(self):
         for planner in self:
@@ -80,9 +160,17 @@ class StockReplenishmentPlanner(models.TransientModel):
             else:
                 planner.z_score = 0.0
 
-    @api.constrains("service_level", "lookback_days", "review_period_days")
+    @api.constrains("service_level", "lookback_days", "review_period_days", "alpha")
     def _check_parameters(self):
         for planner in self:
+            if not 0 < planner.alpha < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The smoothing constant α must be strictly between 0 and 1 "
+                        "(it is %(alpha)s).",
+                        alpha=planner.alpha,
+                    )
+                )
             if not 0.5 < planner.service_level < 0.999:
                 raise ValidationError(
                     self.env._(
@@ -146,35 +234,31 @@ class StockReplenishmentPlanner(models.TransientModel):
         return domain
 
     def _get_daily_demand(self, date_from):
-        """{product: [qty per day]} of delivered customer quantities (in the
-        product's unit) out of the warehouse since ``date_from``, net of
-        customer returns into it: one grouped query."""
+        """{product: (delivered, returned)}: two {day: qty} of the customer
+        quantities (in the product's unit) delivered out of the warehouse
+        since ``date_from`` and returned into it: one grouped query for all
+        products (a move is a delivery when it goes to a customer location,
+        a return otherwise)."""
         view = self.warehouse_id.view_location_id.id
-        base = Domain("state", "=", "done") & Domain("date", ">=", date_from)
-        product_domain = self._product_domain()
-        delivered = (
-            base
-            & Domain("location_id", "child_of", view)
-            & Domain("location_dest_id.usage", "=", "customer")
+        delivered = Domain("location_id", "child_of", view) & Domain(
+            "location_dest_id.usage", "=", "customer"
         )
-        daily = defaultdict(lambda: defaultdict(float))
-        for product, day, qty in self.env["stock.move"]._read_group(
-            delivered & Domain("product_id", "any", product_domain),
-            ["product_id", "date:day"],
+        returned = Domain("location_id.usage", "=", "customer") & Domain(
+            "location_dest_id", "child_of", view
+        )
+        domain = (
+            Domain("state", "=", "done")
+            & Domain("date", ">=", date_from)
+            & Domain("product_id", "any", self._product_domain())
+            & (delivered | returned)
+        )
+        daily = defaultdict(lambda: (defaultdict(float), defaultdict(float)))
+        for product, day, usage, qty in self.env["stock.move"]._read_group(
+            domain,
+            ["product_id", "date:day", "location_dest_id.usage"],
             ["product_qty:sum"],
         ):
-            daily[product][day] += qty
-        returned = (
-            base
-            & Domain("location_id.usage", "=", "customer")
-            & Domain("location_dest_id", "child_of", view)
-        )
-        for product, day, qty in self.env["stock.move"]._read_group(
-            returned & Domain("product_id", "any", product_domain),
-            ["product_id", "date:day"],
-            ["product_qty:sum"],
-        ):
-            daily[product][day] -= qty
+            daily[product][0 if usage == "customer" else 1][day] += qty
         return daily
 
     def _get_open_demand(self):
@@ -260,6 +344,7 @@ class StockReplenishmentPlanner(models.TransientModel):
             now = fields.Datetime.now()
             date_from = fields.Datetime.subtract(now, days=planner.lookback_days)
             daily = planner._get_daily_demand(date_from)
+            today = fields.Date.context_today(planner, now)
             open_demand = planner._get_open_demand()
             orderpoints = self.env["stock.warehouse.orderpoint"].search(
                 [
@@ -280,7 +365,7 @@ class StockReplenishmentPlanner(models.TransientModel):
             vals_list = [
                 planner._prepare_suggestion_vals(
                     product,
-                    daily.get(product, {}),
+                    planner._demand_series(daily.get(product), today),
                     lead_times[product],
                     open_demand.get(product, 0.0),
                     quantities[product.id],
@@ -294,60 +379,77 @@ class StockReplenishmentPlanner(models.TransientModel):
         # The form reloads the record in place (no new breadcrumb).
         return True
 
-    def _prepare_suggestion_vals(self, product, per_day, lead, open_qty, quantities, orderpoint):
-        """The values of the suggestion for ``product`` (one planner):
-        ``per_day`` its delivered quantity per day over the lookback,
-        ``lead`` its (days, steps) lead time, ``open_qty`` its open demand,
-        ``quantities`` its stock figures (``_compute_quantities_dict``), and
-        its reordering rule if any.
-
-        Rates carry one more decimal than quantities. The suggestion is
-        computed from the numbers at the precision the explanation shows
-        them, so that each of its lines adds up as written."""
-        self.ensure_one()
-        digits = self.env["decimal.precision"].precision_get("Product Unit")
-        rate_digits = digits + 1
-        z = float_round(self.z_score, precision_digits=rate_digits)
+    def _demand_series(self, daily, today):
+        """(series, unmatched returns, delivered at all) of one product:
+        its daily demand over the lookback, oldest day first and today last,
+        from its (delivered, returned) {day: qty} (see ``_get_daily_demand``;
+        the first, partial day counts with the day after), returns netted
+        against the sales before them (``forecast.net_daily_demand``)."""
         days = self.lookback_days
-        total = sum(per_day.values())
-        exact_mean = total / days
-        variance = sum(q * q for q in per_day.values()) / days - exact_mean**2
-        mean = float_round(exact_mean, precision_digits=rate_digits)
-        sigma = float_round(math.sqrt(max(variance, 0.0)), precision_digits=rate_digits)
+        delivered, returned = [0.0] * days, [0.0] * days
+        if daily:
+            for values, quantities in zip((delivered, returned), daily, strict=True):
+                for day, qty in quantities.items():
+                    # Datetimes group by the user's day, as datetimes at 0:00.
+                    age = (today - fields.Date.to_date(day)).days
+                    values[min(max(days - 1 - age, 0), days - 1)] += qty
+        series, unmatched = fc.net_daily_demand(delivered, returned)
+        return series, unmatched, any(delivered)
+
+    def _prepare_suggestion_vals(self, product, demand, lead, open_qty, quantities, orderpoint):
+        """The values of the suggestion for ``product`` (one planner):
+        ``demand`` its (series, unmatched returns, delivered at all) from
+        ``_demand_series``, ``lead`` its (days, steps) lead time, ``open_qty``
+        its open demand, ``quantities`` its stock figures
+        (``_compute_quantities_dict``), and its reordering rule if any. The
+        numbers come from ``plan_levels``."""
+        self.ensure_one()
+        series, unmatched, delivered = demand
         lead_days, lead_steps = lead
-        safety = float_round(z * sigma * math.sqrt(lead_days), precision_digits=digits)
-        # A rate times whole days: exact at the rates' precision.
-        lead_demand = float_round(mean * lead_days, precision_digits=rate_digits)
-        # Reordering rules are set in whole units of the product.
-        rounding = max(product.uom_id.rounding or 1.0, 1.0)
-        minimum = _round_up(safety + lead_demand, rounding, rate_digits)
-        maximum = max(
-            _round_up(minimum + mean * self.review_period_days, rounding, rate_digits),
-            minimum,
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        plan = plan_levels(
+            series,
+            self.method,
+            self.alpha,
+            self.z_score,
+            lead_days,
+            self.review_period_days,
+            digits,
+            product.uom_id.rounding,
         )
         return {
             "planner_id": self.id,
             "product_id": product.id,
             # Without delivered history there is nothing to base a rule on:
             # such lines are shown but not selected.
-            "to_apply": bool(per_day),
-            "demand_qty": total,
-            "avg_daily_demand": mean,
-            "demand_std_dev": sigma,
+            "to_apply": delivered,
+            "unmatched_return_qty": unmatched,
+            "weekly_demand": fc.weekly(series),
             "lead_time_days": lead_days,
             "lead_time_source": self._describe_lead_time(lead_steps),
-            "safety_stock": safety,
-            "lead_time_demand": lead_demand,
             "open_demand_qty": open_qty,
             "qty_on_hand": quantities["qty_available"],
             "qty_incoming": quantities["incoming_qty"],
             "qty_outgoing": quantities["outgoing_qty"],
             "forecast_qty": quantities["virtual_available"],
-            "suggested_min": minimum,
-            "suggested_max": maximum,
             "orderpoint_id": orderpoint.id if orderpoint else False,
             "current_min": orderpoint.product_min_qty if orderpoint else 0.0,
             "current_max": orderpoint.product_max_qty if orderpoint else 0.0,
+            **plan,
+        }
+
+    def action_open_lines(self):
+        """The suggestions on a page of their own, grouped by demand pattern
+        (filters per pattern in its search view)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Suggestions by Demand Pattern"),
+            "res_model": "stock.replenishment.planner.line",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("planner_id", "=", self.id)],
+            "context": {"search_default_group_pattern": True},
+            "target": "current",
         }
 
     def action_apply(self):
@@ -424,6 +526,80 @@ class StockReplenishmentPlanner(models.TransientModel):
         )
 
 
+def plan_levels(series, method, alpha, z, lead_days, review_days, digits, rounding):
+    """The suggestion for one product from its daily demand ``series``
+    (oldest first): the line values of ``stock.replenishment.planner.line``
+    that do not depend on the database (the bench replays it on past data).
+
+    ``method`` is the planner's (``auto`` picks it from the demand
+    pattern, see ``tools/forecast.py``); fewer than two days with demand do
+    not classify and fall back to the average. The average keeps the
+    planner's first rule: forecast = total ÷ days and σ = the deviation of
+    the daily demand (the error of that flat average on the lookback).
+    Every other method forecasts from the whole lookback and takes σ from
+    its holdout backtest (the root mean square of its daily error on the
+    last quarter, forecast from the first three quarters). Then safety
+    stock = z × σ × √lead time, min = safety + forecast × lead time and
+    max = min + forecast × review period, rounded up to the unit.
+
+    Rates carry one more decimal than quantities (``digits``). Each result
+    is computed from the numbers at the precision the explanation shows
+    them, so that each of its lines adds up as written."""
+    rate_digits = digits + 1
+
+    def rate(value):
+        return float_round(value, precision_digits=rate_digits)
+
+    days = len(series)
+    total = sum(series)
+    exact_mean = total / days
+    variance = sum(q * q for q in series) / days - exact_mean**2
+    mean = rate(exact_mean)
+    demand_sigma = rate(math.sqrt(max(variance, 0.0)))
+    pattern = fc.classify(series)
+    used = fc.choose_method(method, pattern.pattern) if pattern.pattern else "average"
+    if days >= 2:
+        test = fc.backtest(used, series, alpha)
+        error, naive_error = rate(test.mae), rate(test.naive_mae)
+        holdout_days, rmse = test.holdout_days, test.rmse
+    else:
+        error = naive_error = rmse = 0.0
+        holdout_days = 0
+    mase = fc.mase(error, naive_error)
+    if used == "average":
+        forecast, sigma = mean, demand_sigma
+    else:
+        forecast, sigma = rate(fc.forecast(used, series, alpha)), rate(rmse)
+    z = rate(z)
+    safety = float_round(z * sigma * math.sqrt(lead_days), precision_digits=digits)
+    # A rate times whole days: exact at the rates' precision.
+    lead_demand = rate(forecast * lead_days)
+    # Reordering rules are set in whole units of the product.
+    rounding = max(rounding or 1.0, 1.0)
+    minimum = _round_up(safety + lead_demand, rounding, rate_digits)
+    maximum = max(_round_up(minimum + forecast * review_days, rounding, rate_digits), minimum)
+    return {
+        "demand_qty": total,
+        "avg_daily_demand": mean,
+        "demand_std_dev": demand_sigma,
+        "demand_pattern": pattern.pattern or False,
+        "demand_days": pattern.occurrences,
+        "adi": pattern.adi,
+        "cv2": pattern.cv2,
+        "forecast_method": used,
+        "forecast_daily": forecast,
+        "holdout_days": holdout_days,
+        "forecast_error": error,
+        "naive_error": naive_error,
+        "mase": rate(mase) if mase is not None else False,
+        "error_std_dev": sigma,
+        "safety_stock": safety,
+        "lead_time_demand": lead_demand,
+        "suggested_min": minimum,
+        "suggested_max": maximum,
+    }
+
+
 def _round_up(value, rounding, digits):
     """``value`` rounded up to the unit's ``rounding`` (0.4 units -> 1 unit)
     from its value at ``digits`` decimals, the precision the explanation
@@ -459,6 +635,19 @@ LINE_OWNED_FIELDS = {
     "current_min",
     "current_max",
     "orderpoint_id",
+    "unmatched_return_qty",
+    "weekly_demand",
+    "demand_pattern",
+    "demand_days",
+    "adi",
+    "cv2",
+    "forecast_method",
+    "forecast_daily",
+    "holdout_days",
+    "forecast_error",
+    "naive_error",
+    "mase",
+    "error_std_dev",
 }
 
 
@@ -493,11 +682,79 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         readonly=True,
         help="Standard deviation of the daily delivered quantity over the lookback.",
     )
-    lead_time_days = fields.Float(string="Lead Time (days)", readonly=True)
+    unmatched_return_qty = fields.Float(
+        string="Unmatched Returns",
+        digits="Product Unit",
+        readonly=True,
+        help="Returned quantity with no delivery before it in the lookback: counted as zero "
+        "demand, never as negative demand.",
+    )
+    weekly_demand = fields.Json(readonly=True)
+    demand_pattern = fields.Selection(
+        DEMAND_PATTERNS,
+        readonly=True,
+        help="Syntetos–Boylan: smooth (ADI < 1.32, CV² < 0.49), erratic (ADI < 1.32, "
+        "CV² ≥ 0.49), intermittent (ADI ≥ 1.32, CV² < 0.49), lumpy (both high). Empty: "
+        "fewer than two days with demand.",
+    )
+    demand_days = fields.Integer(
+        string="Days with Demand", readonly=True, help="Days of the lookback with demand."
+    )
+    adi = fields.Float(
+        aggregator="avg",
+        string="ADI",
+        digits=(16, 2),
+        readonly=True,
+        help="Average inter-demand interval: mean number of days between two days with demand.",
+    )
+    cv2 = fields.Float(
+        aggregator="avg",
+        string="CV²",
+        digits=(16, 2),
+        readonly=True,
+        help="Squared coefficient of variation of the demand sizes on the days with demand.",
+    )
+    forecast_method = fields.Selection(FORECAST_METHODS, readonly=True)
+    forecast_daily = fields.Float(
+        string="Forecast per Day", digits=(16, 3), readonly=True, help="Forecast demand per day."
+    )
+    holdout_days = fields.Integer(
+        readonly=True, help="The last quarter of the lookback, on which the forecast is tested."
+    )
+    forecast_error = fields.Float(
+        digits=(16, 3),
+        readonly=True,
+        help="Mean absolute error per day of the method on the holdout days, forecasting from "
+        "the days before them.",
+    )
+    naive_error = fields.Float(
+        string="Average's Error",
+        digits=(16, 3),
+        readonly=True,
+        help="Mean absolute error per day of the plain average on the same holdout days.",
+    )
+    mase = fields.Float(
+        aggregator="avg",
+        string="MASE",
+        digits=(16, 3),
+        readonly=True,
+        help="Forecast error ÷ the average's error: below 1 the method beats the plain average.",
+    )
+    error_std_dev = fields.Float(
+        string="Error Deviation (σ)",
+        digits=(16, 3),
+        readonly=True,
+        help="The σ the safety stock is sized with: the root mean square of the method's daily "
+        "error on the holdout (for the average: the deviation of the daily demand).",
+    )
+    chart = fields.Html(compute="_compute_chart", sanitize=False)
+    lead_time_days = fields.Float(string="Lead Time (days)", readonly=True, aggregator="avg")
     lead_time_source = fields.Char(string="Lead Time From", readonly=True)
-    safety_stock = fields.Float(digits="Product Unit", readonly=True, help="z × σ × √(lead time).")
+    safety_stock = fields.Float(
+        digits="Product Unit", readonly=True, help="z × σ of the forecast error × √(lead time)."
+    )
     lead_time_demand = fields.Float(
-        digits=(16, 3), readonly=True, help="Average daily demand × lead time."
+        digits=(16, 3), readonly=True, help="Forecast per day × lead time."
     )
     open_demand_qty = fields.Float(
         string="Open Orders",
@@ -523,7 +780,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
     suggested_max = fields.Float(
         digits="Product Unit",
         readonly=True,
-        help="Suggested minimum + average daily demand × review period, rounded up.",
+        help="Suggested minimum + forecast per day × review period, rounded up.",
     )
     current_min = fields.Float(digits="Product Unit", readonly=True)
     current_max = fields.Float(digits="Product Unit", readonly=True)
@@ -544,6 +801,12 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         check_protected_write(self, vals, LINE_OWNED_FIELDS)
         return super().write(vals)
 
+    @api.depends("weekly_demand", "forecast_daily")
+    def _compute_chart(self):
+        title = self.env._("Demand per week (bars) and the forecast per week (dashed line)")
+        for line in self:
+            line.chart = demand_svg(line.weekly_demand or [], line.forecast_daily * 7, title=title)
+
     @api.depends("suggested_min", "suggested_max", "forecast_qty")
     def _compute_explanation(self):
         """Each line of the explanation is one operation on the numbers it
@@ -562,29 +825,18 @@ class StockReplenishmentPlannerLine(models.TransientModel):
         def equals(exact, shown):
             return "=" if math.isclose(exact, shown, rel_tol=0, abs_tol=1e-9) else "≈"
 
+        patterns = dict(self._fields["demand_pattern"]._description_selection(self.env))
+        methods = dict(self._fields["forecast_method"]._description_selection(self.env))
         for line in self:
             planner = line.planner_id
-            days = planner.lookback_days
             review_days = planner.review_period_days
-            mean, sigma, lead = line.avg_daily_demand, line.demand_std_dev, line.lead_time_days
+            forecast, sigma, lead = line.forecast_daily, line.error_std_dev, line.lead_time_days
             z = float_round(planner.z_score, precision_digits=digits + 1)
-            review_demand = mean * review_days
+            review_demand = forecast * review_days
             line.below_min = line.forecast_qty < line.suggested_min
-            lines = [
-                self.env._(
-                    "Demand: %(total)s delivered in %(days)s days.",
-                    total=qty(line.demand_qty),
-                    days=days,
-                ),
-                self.env._(
-                    "Average daily demand = %(total)s ÷ %(days)s days %(eq)s %(mean)s per day "
-                    "(σ %(sigma)s).",
-                    total=qty(line.demand_qty),
-                    days=days,
-                    eq=equals(line.demand_qty / days, mean),
-                    mean=rate(mean),
-                    sigma=rate(sigma),
-                ),
+            lines = line._explain_demand(qty, rate, equals)
+            lines += line._explain_forecast(patterns, methods, rate, equals)
+            lines += [
                 self.env._(
                     "Lead time: %(lead)s days, from: %(lead_origin)s.",
                     lead=qty(lead),
@@ -600,7 +852,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 ),
                 self.env._(
                     "Lead-time demand = %(mean)s per day × %(lead)s days = %(lead_demand)s.",
-                    mean=rate(mean),
+                    mean=rate(forecast),
                     lead=qty(lead),
                     lead_demand=rate(line.lead_time_demand),
                 ),
@@ -615,7 +867,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 self.env._(
                     "Review-period demand = %(mean)s per day × %(review)s days = "
                     "%(review_demand)s.",
-                    mean=rate(mean),
+                    mean=rate(forecast),
                     review=review_days,
                     review_demand=rate(review_demand),
                 ),
@@ -638,6 +890,127 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 ),
             ]
             line.explanation = "\n".join(lines)
+
+    def _explain_demand(self, qty, rate, equals):
+        """The explanation's lines on the demand: total, returns that matched
+        no sale, the average and its daily deviation."""
+        self.ensure_one()
+        days = self.planner_id.lookback_days
+        lines = [
+            self.env._(
+                "Demand: %(total)s delivered in %(days)s days.",
+                total=qty(self.demand_qty),
+                days=days,
+            )
+        ]
+        if self.unmatched_return_qty:
+            lines.append(
+                self.env._(
+                    "Returns of %(qty)s matched no delivery in the lookback: counted as no "
+                    "demand (never negative demand).",
+                    qty=qty(self.unmatched_return_qty),
+                )
+            )
+        lines.append(
+            self.env._(
+                "Average daily demand = %(total)s ÷ %(days)s days %(eq)s %(mean)s per day "
+                "(σ %(sigma)s).",
+                total=qty(self.demand_qty),
+                days=days,
+                eq=equals(self.demand_qty / days, self.avg_daily_demand),
+                mean=rate(self.avg_daily_demand),
+                sigma=rate(self.demand_std_dev),
+            )
+        )
+        return lines
+
+    def _explain_forecast(self, patterns, methods, rate, equals):
+        """The explanation's lines on the forecast: pattern (or why there is
+        none), method, backtest and the σ the safety stock uses."""
+        self.ensure_one()
+        planner = self.planner_id
+        method = methods.get(self.forecast_method, "")
+        if not self.demand_days:
+            lines = [self.env._("No demand in the lookback: nothing to forecast.")]
+        elif not self.demand_pattern:
+            lines = [
+                self.env._(
+                    "Not enough history: %(count)s day with demand, two are needed to classify "
+                    "the demand; the average is used.",
+                    count=self.demand_days,
+                )
+            ]
+        else:
+            lines = [
+                self.env._(
+                    "Pattern: %(pattern)s, ADI %(adi)s days between demands and CV² %(cv2)s "
+                    "over %(count)s days with demand (cut-offs: ADI 1.32, CV² 0.49).",
+                    pattern=patterns[self.demand_pattern],
+                    adi=_format_number(self.env, self.adi, 2),
+                    cv2=_format_number(self.env, self.cv2, 2),
+                    count=self.demand_days,
+                )
+            ]
+        if self.forecast_method == "average":
+            lines.append(
+                self.env._(
+                    "Method: %(method)s; the forecast is the average daily demand, "
+                    "%(forecast)s per day.",
+                    method=method,
+                    forecast=rate(self.forecast_daily),
+                )
+            )
+        else:
+            lines.append(
+                self.env._(
+                    "Method: %(method)s (%(origin)s), α %(alpha)s: forecast %(forecast)s per day.",
+                    method=method,
+                    origin=self.env._("by demand pattern")
+                    if planner.method == "auto"
+                    else self.env._("the planner's"),
+                    alpha=_format_number(self.env, planner.alpha, 3),
+                    forecast=rate(self.forecast_daily),
+                )
+            )
+        if self.holdout_days:
+            lines.append(
+                self.env._(
+                    "Backtest on the last %(days)s days, forecast from the days before them: "
+                    "mean absolute error %(error)s per day, the plain average's %(naive)s.",
+                    days=self.holdout_days,
+                    error=rate(self.forecast_error),
+                    naive=rate(self.naive_error),
+                )
+            )
+            if self.naive_error:
+                lines.append(
+                    self.env._(
+                        "MASE = %(error)s ÷ %(naive)s %(eq)s %(mase)s (below 1: better than "
+                        "the average).",
+                        error=rate(self.forecast_error),
+                        naive=rate(self.naive_error),
+                        eq=equals(self.forecast_error / self.naive_error, self.mase),
+                        mase=rate(self.mase),
+                    )
+                )
+            else:
+                lines.append(self.env._("MASE: the plain average made no error on these days."))
+        if self.forecast_method == "average":
+            lines.append(
+                self.env._(
+                    "σ of the forecast error: the deviation of the daily demand, %(sigma)s.",
+                    sigma=rate(self.error_std_dev),
+                )
+            )
+        else:
+            lines.append(
+                self.env._(
+                    "σ of the forecast error: root mean square of the daily error on the "
+                    "backtest, %(sigma)s.",
+                    sigma=rate(self.error_std_dev),
+                )
+            )
+        return lines
 
 
 def _format_number(env, value, digits):

@@ -4,7 +4,7 @@ gather plain data (lists of dicts) and these modules draw it from specs."""
 from .count_discrepancies import DISCREPANCY_COLUMNS, render_discrepancy_xlsx
 from .number_formats import amount_format, money_format, percent_format, quote_literal
 from .report_pack import SECTION_COLUMNS, render_report_pack
-from .svg import trend_svg
+from .svg import demand_svg, trend_svg
 from .xlsx import Column, Styles, Table, Total, set_print_setup, sheet_name, write_table
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Table",
     "Total",
     "amount_format",
+    "demand_svg",
     "money_format",
     "percent_format",
     "quote_literal",

@@ -66,3 +66,38 @@ def trend_svg(points, width=640, height=180, value_key="revenue", label=month_la
         f'<polyline fill="none" stroke="{LINE_COLOR}" stroke-width="2" points="{path}"/>'
         f"{dots}{labels}</svg>"
     )
+
+
+FORECAST_COLOR = "#017E84"
+
+
+def demand_svg(weeks, weekly_forecast, width=480, height=120, title=""):
+    """A bar per week of ``weeks`` (demand per week, oldest first) and the
+    forecast per week as a dashed line across them: the planner line's
+    chart. No weeks, no chart (an empty Markup)."""
+    if not weeks:
+        return Markup("")
+    high = max(max(weeks), weekly_forecast, 0.0) or 1.0
+    step = (width - 2 * PAD) / len(weeks)
+    bar = max(step - 2, 1.0)
+
+    def y_of(value):
+        return height - PAD - value / high * (height - 2 * PAD)
+
+    bars = "".join(
+        f'<rect x="{PAD + index * step:.1f}" y="{y_of(value):.1f}" width="{bar:.1f}" '
+        f'height="{max(height - PAD - y_of(value), 0.0):.1f}" fill="{LINE_COLOR}" '
+        f'fill-opacity="0.6"><title>{escape(f"{value:g}")}</title></rect>'
+        for index, value in enumerate(weeks)
+    )
+    forecast_y = f"{y_of(weekly_forecast):.1f}"
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="o_com_demand" role="img">'
+        f"<title>{escape(title)}</title>"
+        f'<line x1="{PAD}" y1="{height - PAD}" x2="{width - PAD}" y2="{height - PAD}" '
+        f'stroke="{AXIS_COLOR}"/>{bars}'
+        f'<line x1="{PAD}" y1="{forecast_y}" x2="{width - PAD}" y2="{forecast_y}" '
+        f'stroke="{FORECAST_COLOR}" stroke-width="2" stroke-dasharray="6 3" '
+        f'class="o_com_forecast"/></svg>'
+    )
