@@ -1,0 +1,36 @@
+"""Order intake: the pure part of reading purchase-order documents.
+
+Nothing here touches the database: each reader takes bytes (or text) and
+returns a :class:`ParsedOrder` (rows and what could not be read), or raises
+:class:`IntakeError` with a message in plain words. The ``sale.order`` model
+matches the rows to products and writes the order in one go.
+
+UBL / Peppol orders are not read here: Odoo's ``sale_edi_ubl`` decodes them;
+:func:`parse_xml` only gives it a tree parsed without resolving any entity.
+"""
+
+from .forms import (
+    HEADER_SYNONYMS,
+    MAX_ROWS,
+    MAX_UNZIPPED_BYTES,
+    read_csv,
+    read_table,
+    read_xlsx,
+)
+from .model import IntakeError, ParsedLine, ParsedOrder
+from .text import parse_text_lines
+from .xml import parse_xml
+
+__all__ = [
+    "HEADER_SYNONYMS",
+    "MAX_ROWS",
+    "MAX_UNZIPPED_BYTES",
+    "IntakeError",
+    "ParsedLine",
+    "ParsedOrder",
+    "parse_text_lines",
+    "parse_xml",
+    "read_csv",
+    "read_table",
+    "read_xlsx",
+]
