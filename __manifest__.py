@@ -44,6 +44,7 @@
         "views/customer_order_report_views.xml",
         "views/customer_order_dashboard_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_intake_views.xml",
         "views/stock_count_views.xml",
         "views/customer_order_management_menus.xml",
     ],

@@ -14,6 +14,14 @@ class ResConfigSettings(models.TransientModel):
     order_shipment_email = fields.Boolean(related="company_id.order_shipment_email", readonly=False)
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
     order_delay_notice_since = fields.Datetime(related="company_id.order_delay_notice_since")
+    order_fax_gateway = fields.Char(related="company_id.order_fax_gateway", readonly=False)
+    order_duplicate_days = fields.Integer(
+        related="company_id.order_duplicate_days", readonly=False
+    )
+    order_intake_ack = fields.Boolean(related="company_id.order_intake_ack", readonly=False)
+    order_intake_auto_review = fields.Boolean(
+        related="company_id.order_intake_auto_review", readonly=False
+    )
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
     abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
     abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)

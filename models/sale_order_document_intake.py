@@ -113,8 +113,10 @@ class SaleOrder(models.Model):
         if file_type in FORM_TYPES:
             return {"priority": 10, "decoder": self._intake_decoder}
         if self._intake_unread_reason(file_data):
-            # Lowest priority: used only when nothing in the group can be read.
-            return {"priority": 1, "decoder": self._intake_unread_decoder}
+            # Lowest priorities: used only when nothing in the group can be
+            # read; a file refused for a reason of its own says so first.
+            priority = 2 if file_data.get("intake_error") else 1
+            return {"priority": priority, "decoder": self._intake_unread_decoder}
         return None
 
     def _extend_with_attachments(self, files_data, new=False):
@@ -193,10 +195,14 @@ class SaleOrder(models.Model):
                 readable.append(group)
             elif best:
                 unreadable.append(group)
-        orders = self
         if len(readable) > 1:
-            orders |= self._intake_split(message, readable[1:])
-        for order, group in zip(orders, readable, strict=True):
+            # The first document stays with this order's message, the others go with theirs.
+            others = self._from_files_data([fd for group in readable[1:] for fd in group])
+            message.attachment_ids = [Command.set((message.attachment_ids - others).ids)]
+            orders = self | self._intake_split(message, readable[1:])
+        else:
+            orders = self
+        for order, group in zip(orders, readable, strict=False):
             order._extend_with_attachments(group, new=True)
         for group in unreadable:
             self._extend_with_attachments(group, new=True)

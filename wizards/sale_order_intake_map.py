@@ -42,14 +42,15 @@ class SaleOrderIntakeMap(models.TransientModel):
         if self.quantity <= 0:
             raise UserError(self.env._("The quantity must be positive."))
         order.check_access("write")
-        code = line.intake_code
+        code, description = line.intake_code, line.intake_description
+        product, remember = self.product_id, self.remember_code
         order.write(
             {
                 "order_line": [
                     Command.create(
                         {
                             "sequence": line.sequence,
-                            "product_id": self.product_id.id,
+                            "product_id": product.id,
                             "product_uom_qty": self.quantity,
                         }
                     ),
@@ -58,7 +59,7 @@ class SaleOrderIntakeMap(models.TransientModel):
             }
         )
         partner = order.partner_id.commercial_partner_id
-        if self.remember_code and code:
+        if remember and code:
             CustomerCode = self.env["product.customer.code"]
             if not CustomerCode.search_count(
                 [("partner_id", "=", partner.id), ("code", "=", code)], limit=1
@@ -66,9 +67,9 @@ class SaleOrderIntakeMap(models.TransientModel):
                 CustomerCode.create(
                     {
                         "partner_id": partner.id,
-                        "product_id": self.product_id.id,
+                        "product_id": product.id,
                         "code": code,
-                        "name": line.intake_description or False,
+                        "name": description or False,
                     }
                 )
         order._intake_finish()
