@@ -406,3 +406,37 @@ class TestDocumentIntake(DocumentIntakeCommon):
         self.assertEqual((parsed.lines[0].code, parsed.lines[0].quantity, parsed.lines[0].uom), ("A-1", 2, "pcs"))
         with self.assertRaises(intake.IntakeError):
             intake.read_table([["Artikelnummer", "Menge"], ["A-1", "2"]])
+
+
+@tagged("post_install", "-at_install")
+class TestFormulaSafeExports(CustomerOrderCommon):
+    def test_customer_text_is_written_as_text(self):
+        import io  # noqa: PLC0415
+
+        import openpyxl  # noqa: PLC0415
+        import xlsxwriter  # noqa: PLC0415
+
+        from ..tools.rendering.xlsx import Column, Styles, write_table  # noqa: PLC0415
+
+        texts = [
+            '=HYPERLINK("http://evil.example","x")',
+            "+1+2",
+            "-3+4",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "Plain customer",
+        ]
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = book.add_worksheet("T")
+        write_table(sheet, Styles(book), [Column("Customer", "name")], [{"name": t} for t in texts])
+        book.close()
+        sheet = openpyxl.load_workbook(output)["T"]
+        cells = [sheet.cell(row=row, column=1) for row in range(2, 2 + len(texts))]
+        # (openpyxl reads a carriage return as its escape _x000D_)
+        self.assertEqual([cell.value.replace("_x000D_", "\r") for cell in cells], texts)
+        self.assertEqual({cell.data_type for cell in cells}, {"s"}, "strings, never formulas")
+        self.assertEqual(
+            [cell.number_format for cell in cells], ["@"] * 6 + ["General"], "Text cells"
+        )
