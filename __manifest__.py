@@ -19,6 +19,7 @@
         "data/mail_alias_data.xml",
         "data/sale_order_review_rule_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_intake_data.xml",
         "data/ir_cron_data.xml",
         "data/customer_order_report_data.xml",
         "data/customer_return_data.xml",

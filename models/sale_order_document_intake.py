@@ -26,7 +26,7 @@ INTAKE_STATES = [
 ]
 
 # Written only by the intake methods (see tools/protected.py).
-INTAKE_OWNED_FIELDS = {"intake_state"}
+INTAKE_OWNED_FIELDS = {"intake_state", "intake_ack_date"}
 
 FORM_TYPES = {"com_order_xlsx": intake.read_xlsx, "com_order_csv": intake.read_csv}
 UBL_TYPE = "sale.edi.xml.ubl_bis3"
@@ -60,6 +60,12 @@ class SaleOrder(models.Model):
         "as notes on the order until someone maps or removes them.",
     )
 
+    intake_ack_date = fields.Datetime(
+        string="Receipt Acknowledged On",
+        copy=False,
+        readonly=True,
+        help="When the sender was told what was read from their document (sent once).",
+    )
     intake_row_ids = fields.One2many(
         "sale.order.line",
         "order_id",
@@ -131,7 +137,7 @@ class SaleOrder(models.Model):
     def _intake_decoder(self, order, file_data, new):
         reader = FORM_TYPES[file_data["import_file_type"]]
         try:
-            parsed = reader(file_data["raw"] or b"")
+            parsed = intake.read_cached(reader, file_data["raw"] or b"")
         except intake.IntakeError as error:
             order._intake_write_problem(file_data["name"], str(error))
             return None
@@ -162,10 +168,23 @@ class SaleOrder(models.Model):
     # E-mail intake
     # ------------------------------------------------------------------
 
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        # A document (or customer reference) already received from this
+        # customer: no second order, the e-mail goes to the existing one's thread.
+        duplicate = self._intake_find_duplicate_of_email(msg_dict)
+        if duplicate:
+            return duplicate
+        return super().message_new(msg_dict, custom_values=custom_values)
+
     def _message_post_after_hook(self, message, msg_values):
         result = super()._message_post_after_hook(message, msg_values)
         if self._intake_reads_message(message):
             self._intake_process_message(message)
+        elif len(self) == 1 and message.message_type == "email" and message.attachment_ids:
+            repeated = self._intake_repeated_documents(message)
+            if repeated:
+                self._intake_notify_duplicate(message.author_id, repeated)
         return result
 
     def _intake_reads_message(self, message):
@@ -187,7 +206,16 @@ class SaleOrder(models.Model):
         files_data = self._to_files_data(message.attachment_ids)
         files_data.extend(self._unwrap_attachments(files_data))
         readable, unreadable = [], []
+        partner = self.partner_id.commercial_partner_id
         for group in self._group_files_data_by_origin_attachment(files_data):
+            duplicate = self._intake_is_order_document(group) and self._intake_find_duplicate(
+                partner, group, exclude=self
+            )
+            if duplicate:
+                # Already in (another document of this e-mail is new).
+                names = [group[0]["name"]]
+                duplicate._intake_notify_duplicate(self.partner_id, names)
+                continue
             for file_data in group:
                 file_data["decoder_info"] = self._get_edi_decoder(file_data, new=True)
             best = max((fd["decoder_info"] or {}).get("priority", 0) for fd in group)
@@ -211,6 +239,9 @@ class SaleOrder(models.Model):
             if lines:
                 self._intake_write(intake.ParsedOrder(lines=lines), source=None)
                 self._intake_finish()
+        orders = orders.filtered(lambda o: o.intake_state != "none")
+        orders._intake_after_read()
+        orders._intake_acknowledge()
 
     def _intake_split(self, message, groups):
         """Create an order for each further document of ``message`` (each
@@ -231,6 +262,175 @@ class SaleOrder(models.Model):
                 {"res_id": order.id, "attachment_ids": [Command.set(attachments.ids)]}
             )
         return orders
+
+    # ------------------------------------------------------------------
+    # Duplicates
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _intake_find_duplicate_of_email(self, msg_dict):
+        """The order of the sender that an e-mail's documents are already
+        in: every purchase-order document of the e-mail is a file received
+        before (checksum) or carries a customer reference already ordered,
+        within the company's duplicate window."""
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        attachments = msg_dict.get("attachments") or []
+        if not partner or not attachments:
+            return self.browse()
+        files_data = []
+        for attachment in attachments:
+            raw = attachment.content
+            if isinstance(raw, str):
+                raw = raw.encode()
+            file_data = {
+                "name": attachment.fname or "",
+                "raw": raw or b"",
+                "mimetype": (attachment.info or {}).get("content_type") or guess_mimetype(raw or b""),
+                "attachment": None,
+                "origin_attachment": None,
+            }
+            file_data["xml_tree"] = self._get_xml_tree(file_data)
+            file_data["import_file_type"] = self._get_import_file_type(file_data)
+            file_data["origin_import_file_type"] = file_data["import_file_type"]
+            files_data.append([file_data, *self._unwrap_attachments([file_data])])
+        groups = [group for group in files_data if self._intake_is_order_document(group)]
+        if not groups:
+            return self.browse()
+        commercial = partner.commercial_partner_id
+        duplicates = [self._intake_find_duplicate(commercial, group) for group in groups]
+        if all(duplicates):
+            return duplicates[0]
+        return self.browse()
+
+    @api.model
+    def _intake_is_order_document(self, group):
+        return any(
+            file_data.get("import_file_type") in (*FORM_TYPES, UBL_TYPE) for file_data in group
+        )
+
+    @api.model
+    def _intake_window_start(self, company=None):
+        days = (company or self.env.company).order_duplicate_days
+        if days <= 0:
+            return None
+        return fields.Datetime.subtract(fields.Datetime.now(), days=days)
+
+    @api.model
+    def _intake_find_duplicate(self, partner, group, exclude=None):
+        """The order of ``partner`` (commercial) that already has the
+        document of ``group`` (same file) or its customer reference, received
+        within the duplicate window; empty when none."""
+        since = self._intake_window_start()
+        if not since or not partner:
+            return self.browse()
+        Attachment = self.env["ir.attachment"].sudo()
+        checksums = [Attachment._compute_checksum(fd["raw"] or b"") for fd in group if fd.get("raw")]
+        base = (
+            Domain("partner_id", "child_of", partner.commercial_partner_id.id)
+            & Domain("state", "!=", "cancel")
+            & Domain("create_date", ">=", since)
+        )
+        if exclude:
+            base &= Domain("id", "not in", exclude.ids)
+        if checksums:
+            order_ids = Attachment.search(
+                [
+                    ("checksum", "in", checksums),
+                    ("res_model", "=", "sale.order"),
+                    ("create_date", ">=", since),
+                ]
+            ).mapped("res_id")
+            if order_ids:
+                found = self.sudo().search(base & Domain("id", "in", order_ids), limit=1)
+                if found:
+                    return found
+        refs = {ref for fd in group if (ref := self._intake_peek_reference(fd))}
+        if refs:
+            return self.sudo().search(base & Domain("client_order_ref", "in", list(refs)), limit=1)
+        return self.browse()
+
+    @api.model
+    def _intake_peek_reference(self, file_data):
+        """The customer's order number of a document, read without writing."""
+        file_type = file_data.get("import_file_type")
+        if file_type == UBL_TYPE and file_data.get("xml_tree") is not None:
+            return (file_data["xml_tree"].findtext("./{*}ID") or "").strip() or None
+        if file_type in FORM_TYPES:
+            try:
+                return intake.read_cached(FORM_TYPES[file_type], file_data["raw"] or b"").customer_ref
+            except intake.IntakeError:
+                return None
+        return None
+
+    def _intake_repeated_documents(self, message):
+        """The names of ``message``'s order documents that this order already
+        has: the same file on an earlier message, or its customer reference."""
+        self.ensure_one()
+        earlier = self.message_ids.filtered(lambda m: m.id < message.id).attachment_ids
+        checksums = set(earlier.mapped("checksum"))
+        repeated = []
+        files_data = self._to_files_data(message.attachment_ids)
+        for file_data in files_data:
+            group = [file_data, *self._unwrap_attachments([file_data])]
+            if not self._intake_is_order_document(group):
+                continue
+            same_file = file_data["attachment"].checksum in checksums
+            refs = {self._intake_peek_reference(fd) for fd in group} - {None}
+            if same_file or (self.client_order_ref and self.client_order_ref in refs):
+                repeated.append(file_data["name"])
+        return repeated
+
+    def _intake_notify_duplicate(self, partner, names):
+        """Tell the sender, on this order's thread, that it is already in."""
+        self.ensure_one()
+        body = Markup("<p>%s</p>") % self.env._(
+            "We already have this order: %(documents)s is in our order %(order)s "
+            "(your reference: %(reference)s). It was not entered a second time.",
+            documents=", ".join(names),
+            order=self.name,
+            reference=self.client_order_ref or "-",
+        )
+        self.sudo().message_post(
+            body=body,
+            partner_ids=partner.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    # ------------------------------------------------------------------
+    # After reading: review, acknowledgement
+    # ------------------------------------------------------------------
+
+    def _intake_after_read(self):
+        """Submit the orders read from documents to review when the company
+        says so: the review rules run on the lines that arrived."""
+        to_submit = self.filtered(
+            lambda o: o.company_id.order_intake_auto_review
+            and o.state in ("draft", "sent")
+            and o.review_state in ("not_reviewed", "rejected")
+            and o.order_line.filtered(lambda line: not line.display_type)
+        )
+        if to_submit:
+            to_submit.action_submit_review()
+
+    def _intake_acknowledge(self):
+        """E-mail the sender, once per order, what was read from the document."""
+        template = self.env.ref(
+            "customer_order_management.mail_template_order_received", raise_if_not_found=False
+        )
+        to_ack = self.filtered(
+            lambda o: o.company_id.order_intake_ack and not o.intake_ack_date and o.partner_id.email
+        )
+        if not template or not to_ack:
+            return
+        for order in to_ack:
+            order.message_post_with_source(
+                template,
+                email_layout_xmlid="mail.mail_notification_light",
+                subtype_xmlid="mail.mt_comment",
+            )
+        write_protected(to_ack, {"intake_ack_date": fields.Datetime.now()})
 
     # ------------------------------------------------------------------
     # Writing what was read

@@ -268,6 +268,115 @@ class TestDocumentIntake(DocumentIntakeCommon):
         self.assertIn(code, self.customer.customer_code_ids)
 
     # ------------------------------------------------------------------
+    # Duplicates
+    # ------------------------------------------------------------------
+
+    def _orders_of(self, ref):
+        return self.env["sale.order"].search([("client_order_ref", "=", ref)])
+
+    def _duplicate_notices(self, order):
+        return order.message_ids.filtered(
+            lambda m: m.message_type == "comment" and "already have this order" in str(m.body)
+        )
+
+    def test_same_document_twice_creates_no_second_order(self):
+        form = xlsx_order([("A-100", "Lamp", 2, 1)], reference="PO-DUP-1")
+        order = self._receive(attachments=[("po.xlsx", form, XLSX)])
+        again = self._receive(
+            subject="Fwd: Purchase order", attachments=[("po copy.xlsx", form, XLSX)]
+        )
+        self.assertEqual(again, order)
+        self.assertEqual(len(self._orders_of("PO-DUP-1")), 1)
+        self.assertEqual(self._product_lines(order), [(self.lamp, 2)], "lines not doubled")
+        notice = self._duplicate_notices(order)
+        self.assertEqual(len(notice), 1)
+        self.assertIn(self.customer, notice.partner_ids)
+        self.assertIn(order.name, str(notice.body))
+        self.assertEqual(
+            len(order.message_ids.filtered(lambda m: m.message_type == "email")), 2,
+            "the repeated e-mail is on the existing order's thread",
+        )
+
+    def test_same_customer_reference_creates_no_second_order(self):
+        self._receive(attachments=[("po.xlsx", xlsx_order([("A-100", "L", 2, 1)], reference="PO-R"), XLSX)])
+        ubl = ubl_order("PO-R", [{"quantity": 2, "name": "Lamp", "seller_code": "A-100"}])
+        again = self._receive(subject="Resent", attachments=[("po.xml", ubl, "application/xml")])
+        self.assertEqual(len(self._orders_of("PO-R")), 1)
+        self.assertEqual(len(self._duplicate_notices(again)), 1)
+
+    def test_duplicates_are_per_customer_and_window(self):
+        form = xlsx_order([("A-100", "Lamp", 2, 1)], reference="PO-W")
+        self._receive(attachments=[("po.xlsx", form, XLSX)])
+        # Another customer with the same file and reference: a new order.
+        other = self._receive(
+            sender="Someone Else <else@example.org>", attachments=[("po.xlsx", form, XLSX)]
+        )
+        self.assertEqual(len(self._orders_of("PO-W")), 2)
+        self.assertFalse(self._duplicate_notices(other))
+        # The window off: the customer's repeated document is a new order.
+        self.env.company.order_duplicate_days = 0
+        self._receive(subject="Again", attachments=[("po.xlsx", form, XLSX)])
+        self.assertEqual(len(self._orders_of("PO-W")), 3)
+
+    def test_new_and_known_document_in_one_email(self):
+        known = xlsx_order([("A-100", "Lamp", 2, 1)], reference="PO-K")
+        first = self._receive(attachments=[("k.xlsx", known, XLSX)])
+        fresh = csv_order([("B-200", "Chair", "1", "", "PO-N")])
+        order = self._receive(
+            subject="Two orders",
+            attachments=[("k.xlsx", known, XLSX), ("n.csv", fresh, "text/csv")],
+        )
+        self.assertNotEqual(order, first)
+        self.assertEqual(order.client_order_ref, "PO-N")
+        self.assertEqual(len(self._orders_of("PO-K")), 1)
+        self.assertEqual(len(self._duplicate_notices(first)), 1)
+
+    # ------------------------------------------------------------------
+    # Acknowledgement, review
+    # ------------------------------------------------------------------
+
+    def _acknowledgements(self, order):
+        return order.message_ids.filtered(lambda m: "we received your order" in (m.subject or ""))
+
+    def test_acknowledgement_sent_once(self):
+        order = self._receive(attachments=[("po.xlsx", xlsx_order(
+            [("A-100", "Lamp", 2, 1), ("ZZ-5", "Mystery", 1, 1)], reference="PO-ACK"), XLSX)])
+        ack = self._acknowledgements(order)
+        self.assertEqual(len(ack), 1)
+        self.assertIn(self.customer, ack.partner_ids)
+        self.assertIn("Desk Lamp", str(ack.body))
+        self.assertIn("ZZ-5", str(ack.body), "unread rows are listed")
+        self.assertTrue(order.intake_ack_date)
+        order._intake_acknowledge()
+        self._receive(subject="Re: Purchase order", body="Any news?",
+                      message_id="<reply-ack@mail.example.com>")
+        self.assertEqual(len(self._acknowledgements(order)), 1)
+
+    def test_acknowledgement_setting_off(self):
+        self.env.company.order_intake_ack = False
+        order = self._receive(attachments=[("po.xlsx", xlsx_order([("A-100", "Lamp", 2, 1)]), XLSX)])
+        self.assertFalse(self._acknowledgements(order))
+        self.assertFalse(order.intake_ack_date)
+
+    def test_auto_submit_runs_review_rules_on_arrived_lines(self):
+        self._create_rule("amount_above", threshold=1000.0)
+        self.env.company.order_intake_auto_review = True
+        big = self._receive(attachments=[("po.xlsx", xlsx_order([("A-100", "Lamp", 20, 1)]), XLSX)])
+        self.assertEqual(big.review_state, "to_review")
+        self.assertEqual(len(big.review_issue_ids), 1)
+        small = self._receive(
+            subject="Small", attachments=[("s.xlsx", xlsx_order([("A-100", "Lamp", 1, 1)]), XLSX)]
+        )
+        self.assertEqual(small.review_state, "approved")
+        empty = self._receive(subject="Nothing readable", body="Call me")
+        self.assertEqual(empty.review_state, "not_reviewed")
+
+    def test_auto_submit_off_by_default(self):
+        self._create_rule("amount_above", threshold=1000.0)
+        order = self._receive(attachments=[("po.xlsx", xlsx_order([("A-100", "Lamp", 20, 1)]), XLSX)])
+        self.assertEqual(order.review_state, "not_reviewed")
+
+    # ------------------------------------------------------------------
     # Permissions
     # ------------------------------------------------------------------
 

@@ -30,7 +30,29 @@ __all__ = [
     "ParsedOrder",
     "parse_text_lines",
     "parse_xml",
+    "read_cached",
     "read_csv",
     "read_table",
     "read_xlsx",
 ]
+
+
+_CACHE_SIZE = 16
+_cache = {}
+
+
+def read_cached(reader, raw):
+    """``reader(raw)``, remembered for the last few files by content: the
+    duplicate check and the decoder of one e-mail read each file once. A
+    copy is returned (callers may change it); errors are not remembered."""
+    import copy  # noqa: PLC0415
+    import hashlib  # noqa: PLC0415
+
+    key = (reader.__name__, hashlib.sha1(raw).hexdigest())  # noqa: S324 (a cache key)
+    parsed = _cache.get(key)
+    if parsed is None:
+        parsed = reader(raw)
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)), None)
+        _cache[key] = parsed
+    return copy.deepcopy(parsed)
