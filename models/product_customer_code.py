@@ -19,7 +19,6 @@ class ProductCustomerCode(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         index=True,
         ondelete="cascade",

@@ -15,9 +15,7 @@ class ResConfigSettings(models.TransientModel):
     order_delay_notice = fields.Boolean(related="company_id.order_delay_notice", readonly=False)
     order_delay_notice_since = fields.Datetime(related="company_id.order_delay_notice_since")
     order_fax_gateway = fields.Char(related="company_id.order_fax_gateway", readonly=False)
-    order_duplicate_days = fields.Integer(
-        related="company_id.order_duplicate_days", readonly=False
-    )
+    order_duplicate_days = fields.Integer(related="company_id.order_duplicate_days", readonly=False)
     order_intake_ack = fields.Boolean(related="company_id.order_intake_ack", readonly=False)
     order_intake_auto_review = fields.Boolean(
         related="company_id.order_intake_auto_review", readonly=False

@@ -48,6 +48,8 @@ class SaleEdiXmlUblBis3(models.AbstractModel):
                 vals["product_id"] = product.id
                 vals.pop("product_uom_id", None)
             else:
-                commands[index] = Command.create(order._intake_note_vals(row, vals.get("sequence", 10)))
+                commands[index] = Command.create(
+                    order._intake_note_vals(row, vals.get("sequence", 10))
+                )
         # The rows are on the order (matched, or as notes with their own activity).
         return order_vals, [log for log in logs if log not in dropped]

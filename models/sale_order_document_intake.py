@@ -16,8 +16,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import html2plaintext
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import check_protected_create, check_protected_write, write_protected
-from ..tools import intake
+from ..tools import check_protected_create, check_protected_write, intake, write_protected
 
 INTAKE_STATES = [
     ("none", "Not From a Document"),
@@ -39,7 +38,10 @@ def _is_xml_file(file_data):
     return (
         mimetype.endswith("/xml")
         or name.lower().endswith(".xml")
-        or ("text/plain" in mimetype and guess_mimetype(file_data.get("raw") or b"").endswith("/xml"))
+        or (
+            "text/plain" in mimetype
+            and guess_mimetype(file_data.get("raw") or b"").endswith("/xml")
+        )
     )
 
 
@@ -140,9 +142,9 @@ class SaleOrder(models.Model):
             parsed = intake.read_cached(reader, file_data["raw"] or b"")
         except intake.IntakeError as error:
             order._intake_write_problem(file_data["name"], str(error))
-            return None
+            return
         order._intake_write(parsed, source=file_data["name"])
-        return None
+        return
 
     @api.model
     def _intake_unread_decoder(self, order, file_data, new):
@@ -258,9 +260,7 @@ class SaleOrder(models.Model):
         for order, group in zip(orders, groups, strict=True):
             attachments = self._from_files_data(group)
             attachments.write({"res_id": order.id})
-            message.copy(
-                {"res_id": order.id, "attachment_ids": [Command.set(attachments.ids)]}
-            )
+            message.copy({"res_id": order.id, "attachment_ids": [Command.set(attachments.ids)]})
         return orders
 
     # ------------------------------------------------------------------
@@ -285,7 +285,8 @@ class SaleOrder(models.Model):
             file_data = {
                 "name": attachment.fname or "",
                 "raw": raw or b"",
-                "mimetype": (attachment.info or {}).get("content_type") or guess_mimetype(raw or b""),
+                "mimetype": (attachment.info or {}).get("content_type")
+                or guess_mimetype(raw or b""),
                 "attachment": None,
                 "origin_attachment": None,
             }
@@ -324,7 +325,9 @@ class SaleOrder(models.Model):
         if not since or not partner:
             return self.browse()
         Attachment = self.env["ir.attachment"].sudo()
-        checksums = [Attachment._compute_checksum(fd["raw"] or b"") for fd in group if fd.get("raw")]
+        checksums = [
+            Attachment._compute_checksum(fd["raw"] or b"") for fd in group if fd.get("raw")
+        ]
         base = (
             Domain("partner_id", "child_of", partner.commercial_partner_id.id)
             & Domain("state", "!=", "cancel")
@@ -357,7 +360,9 @@ class SaleOrder(models.Model):
             return (file_data["xml_tree"].findtext("./{*}ID") or "").strip() or None
         if file_type in FORM_TYPES:
             try:
-                return intake.read_cached(FORM_TYPES[file_type], file_data["raw"] or b"").customer_ref
+                return intake.read_cached(
+                    FORM_TYPES[file_type], file_data["raw"] or b""
+                ).customer_ref
             except intake.IntakeError:
                 return None
         return None
@@ -406,10 +411,12 @@ class SaleOrder(models.Model):
         """Submit the orders read from documents to review when the company
         says so: the review rules run on the lines that arrived."""
         to_submit = self.filtered(
-            lambda o: o.company_id.order_intake_auto_review
-            and o.state in ("draft", "sent")
-            and o.review_state in ("not_reviewed", "rejected")
-            and o.order_line.filtered(lambda line: not line.display_type)
+            lambda o: (
+                o.company_id.order_intake_auto_review
+                and o.state in ("draft", "sent")
+                and o.review_state in ("not_reviewed", "rejected")
+                and o.order_line.filtered(lambda line: not line.display_type)
+            )
         )
         if to_submit:
             to_submit.action_submit_review()

@@ -50,12 +50,13 @@ def ubl_order(number, lines, buyer="Order Desk Customer", email="customer@exampl
     items = []
     for index, line in enumerate(lines, start=1):
         ids = ""
-        if line.get("buyer_code"):
-            ids += f"<cac:BuyersItemIdentification><cbc:ID>{escape(line['buyer_code'])}</cbc:ID></cac:BuyersItemIdentification>"
-        if line.get("seller_code"):
-            ids += f"<cac:SellersItemIdentification><cbc:ID>{escape(line['seller_code'])}</cbc:ID></cac:SellersItemIdentification>"
-        if line.get("barcode"):
-            ids += f'<cac:StandardItemIdentification><cbc:ID schemeID="0160">{line["barcode"]}</cbc:ID></cac:StandardItemIdentification>'
+        for key, tag, scheme in (
+            ("buyer_code", "BuyersItemIdentification", ""),
+            ("seller_code", "SellersItemIdentification", ""),
+            ("barcode", "StandardItemIdentification", ' schemeID="0160"'),
+        ):
+            if line.get(key):
+                ids += f"<cac:{tag}><cbc:ID{scheme}>{escape(line[key])}</cbc:ID></cac:{tag}>"
         price = line.get("price", 10.0)
         items.append(
             f"""<cac:OrderLine><cac:LineItem>
@@ -83,12 +84,18 @@ def ubl_order(number, lines, buyer="Order Desk Customer", email="customer@exampl
   <cbc:CustomerReference>{escape(number)}</cbc:CustomerReference>
   <cac:BuyerCustomerParty><cac:Party>
     <cac:PartyName><cbc:Name>{escape(buyer)}</cbc:Name></cac:PartyName>
-    <cac:PartyLegalEntity><cbc:RegistrationName>{escape(buyer)}</cbc:RegistrationName></cac:PartyLegalEntity>
-    <cac:Contact><cbc:Name>Ole Olsen</cbc:Name><cbc:ElectronicMail>{escape(email)}</cbc:ElectronicMail></cac:Contact>
+    <cac:PartyLegalEntity>
+      <cbc:RegistrationName>{escape(buyer)}</cbc:RegistrationName>
+    </cac:PartyLegalEntity>
+    <cac:Contact>
+      <cbc:Name>Ole Olsen</cbc:Name><cbc:ElectronicMail>{escape(email)}</cbc:ElectronicMail>
+    </cac:Contact>
   </cac:Party></cac:BuyerCustomerParty>
   <cac:SellerSupplierParty><cac:Party>
     <cac:PartyName><cbc:Name>Medical</cbc:Name></cac:PartyName>
-    <cac:PartyLegalEntity><cbc:RegistrationName>Medical AS</cbc:RegistrationName></cac:PartyLegalEntity>
+    <cac:PartyLegalEntity>
+      <cbc:RegistrationName>Medical AS</cbc:RegistrationName>
+    </cac:PartyLegalEntity>
   </cac:Party></cac:SellerSupplierParty>
   {"".join(items)}
 </Order>""".encode()
@@ -145,8 +152,14 @@ def zip_bomb_xlsx(size=200 * 1024 * 1024):
     return buffer.getvalue()
 
 
-def email(sender, to, subject="Purchase order", body="Please find our order attached.",
-          attachments=(), message_id=None):
+def email(
+    sender,
+    to,
+    subject="Purchase order",
+    body="Please find our order attached.",
+    attachments=(),
+    message_id=None,
+):
     """An e-mail as the mail gateway receives it; ``attachments`` are
     (filename, bytes, mimetype)."""
     message = EmailMessage()

@@ -48,7 +48,7 @@ def read_cached(reader, raw):
     import copy  # noqa: PLC0415
     import hashlib  # noqa: PLC0415
 
-    key = (reader.__name__, hashlib.sha1(raw).hexdigest())  # noqa: S324 (a cache key)
+    key = (reader.__name__, hashlib.sha1(raw).hexdigest())
     parsed = _cache.get(key)
     if parsed is None:
         parsed = reader(raw)

@@ -26,20 +26,46 @@ _lt = LazyTranslate(__name__)
 # spaces and punctuation). Extend here.
 HEADER_SYNONYMS = {
     "code": (
-        "code", "sku", "item code", "product code", "item no", "item number", "part number",
-        "article", "reference", "物料编码", "产品编码", "物料代码", "编码", "货号",
+        "code",
+        "sku",
+        "item code",
+        "product code",
+        "item no",
+        "item number",
+        "part number",
+        "article",
+        "reference",
+        "物料编码",
+        "产品编码",
+        "物料代码",
+        "编码",
+        "货号",
     ),
     "barcode": ("barcode", "ean", "gtin", "upc", "条码", "条形码"),
     "description": (
-        "description", "product", "product name", "item", "name", "品名", "产品名称", "名称",
+        "description",
+        "product",
+        "product name",
+        "item",
+        "name",
+        "品名",
+        "产品名称",
+        "名称",
         "描述",
     ),
     "quantity": ("quantity", "qty", "ordered quantity", "数量", "订购数量"),
     "price_unit": ("unit price", "price", "price per unit", "单价"),
     "uom": ("unit", "uom", "unit of measure", "单位"),
     "customer_ref": (
-        "customer reference", "customer order number", "po number", "po", "order number",
-        "purchase order", "客户订单号", "订单号", "采购订单号",
+        "customer reference",
+        "customer order number",
+        "po number",
+        "po",
+        "order number",
+        "purchase order",
+        "客户订单号",
+        "订单号",
+        "采购订单号",
     ),
 }
 
@@ -48,7 +74,8 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBER_RATIO = 200
 HEADER_SCAN_ROWS = 30
 
-_PUNCT = re.compile(r"[\s:：.#*_\-/()（）]+")
+# ASCII and full-width (Chinese) punctuation.
+_PUNCT = re.compile(r"[\s:\uff1a.#*_\-/()\uff08\uff09]+")
 
 
 def _norm(text):
@@ -120,9 +147,7 @@ def read_table(rows):
             continue
         count += 1
         if count > MAX_ROWS:
-            raise IntakeError(
-                _lt("the order form has more than %(max)s rows", max=MAX_ROWS)
-            )
+            raise IntakeError(_lt("the order form has more than %(max)s rows", max=MAX_ROWS))
         order.lines.append(_parse_row(cells, order))
     return order
 

@@ -22,16 +22,14 @@ def parse_text_lines(text, max_lines=2000):
     stops at the signature (``-- ``) or a quoted reply."""
     lines = []
     for line in (text or "").splitlines():
-        if line.startswith("-- ") or line.strip() == "--" or line.startswith(">"):
+        if line.startswith(("-- ", ">")) or line.strip() == "--":
             break
         stripped = _BULLET.sub("", line.strip())
         for pattern in _PATTERNS:
             match = pattern.match(stripped)
             if match:
                 quantity = float(match["qty"].replace(",", "."))
-                lines.append(
-                    ParsedLine(raw=line.strip(), code=match["code"], quantity=quantity)
-                )
+                lines.append(ParsedLine(raw=line.strip(), code=match["code"], quantity=quantity))
                 break
         if len(lines) >= max_lines:
             break

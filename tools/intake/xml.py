@@ -13,9 +13,7 @@ from .model import IntakeError
 _lt = LazyTranslate(__name__)
 
 MAX_XML_BYTES = 10 * 1024 * 1024
-_DOCTYPE_REFUSED = _lt(
-    "the XML file declares a DOCTYPE (entities); such files are refused unread"
-)
+_DOCTYPE_REFUSED = _lt("the XML file declares a DOCTYPE (entities); such files are refused unread")
 
 
 def _parser():
@@ -42,7 +40,9 @@ def parse_xml(raw):
     try:
         root = etree.fromstring(raw, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as error:
-        raise IntakeError(_lt("the XML file is damaged (%(error)s)", error=str(error)[:200])) from None
+        raise IntakeError(
+            _lt("the XML file is damaged (%(error)s)", error=str(error)[:200])
+        ) from None
     if root is None:
         raise IntakeError(_lt("the XML file is empty"))
     docinfo = root.getroottree().docinfo
