@@ -54,6 +54,7 @@
         "demo/customer_return_demo.xml",
         "demo/stock_count_demo.xml",
         "demo/customer_order_report_demo.xml",
+        "demo/sale_order_intake_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -34,3 +34,4 @@ from . import stock_count_session
 from . import stock_count_line
 from . import sale_order_demo
 from . import customer_return_demo
+from . import sale_order_intake_demo
