@@ -610,3 +610,28 @@ class TestFormulaSafeExports(CustomerOrderCommon):
         self.assertEqual(
             [cell.number_format for cell in cells], ["@"] * 6 + ["General"], "Text cells"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeDemo(CustomerOrderCommon):
+    def test_demo_documents_are_read(self):
+        """The demo's e-mailed XLSX form and UBL order (run again here on the
+        demo products): read by the gateway, one row left for a person."""
+        self.require_demo("product.product_product_3")
+        Order = self.env["sale.order"]
+        refs = ("GF-PO-4471", "WC-2026-118")
+        Order.search([("client_order_ref", "in", refs)]).write({"client_order_ref": False})
+        Order._demo_receive_order_documents()
+        form, ubl = (Order.search([("client_order_ref", "=", ref)]) for ref in refs)
+        self.assertRecordValues(
+            form + ubl,
+            [
+                {"order_channel": "email", "intake_state": "needs_attention"},
+                {"order_channel": "edi", "intake_state": "parsed"},
+            ],
+        )
+        self.assertEqual(len(form.order_line.filtered(lambda line: not line.display_type)), 2)
+        self.assertEqual(form.intake_row_ids.intake_code, "GEM-ARMCHAIR-2")
+        self.assertEqual(len(ubl.order_line), 2)
+        Order._demo_receive_order_documents()
+        self.assertEqual(Order.search_count([("client_order_ref", "in", refs)]), 2, "run once")
