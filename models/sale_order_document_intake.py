@@ -128,12 +128,31 @@ class SaleOrder(models.Model):
         return None
 
     def _extend_with_attachments(self, files_data, new=False):
-        result = super()._extend_with_attachments(files_data, new=new)
+        if self.env.registry.ready:
+            result = super()._extend_with_attachments(files_data, new=new)
+        else:
+            result = self._intake_extend_while_loading(files_data, new)
         if any(file_data.get("import_file_type") == UBL_TYPE for file_data in files_data):
             for order in self.filtered(lambda o: o.order_channel != "fax"):
                 order.order_channel = "edi"
         self._intake_finish()
         return result
+
+    def _intake_extend_while_loading(self, files_data, new):
+        """Odoo's import commits around the decoder (to log a failure on the
+        record); while modules load (demo data) nothing may commit: the same
+        best decoder runs inside a savepoint instead."""
+        self.ensure_one()
+        for file_data in files_data:
+            if "decoder_info" not in file_data:
+                file_data["decoder_info"] = self._get_edi_decoder(file_data, new=new)
+        decodable = [fd for fd in files_data if (fd["decoder_info"] or {}).get("priority")]
+        if not decodable:
+            return None
+        file_data = max(decodable, key=lambda fd: fd["decoder_info"]["priority"])
+        with self.env.cr.savepoint():
+            file_data["decoder_info"]["decoder"](self, file_data, new)
+        return True
 
     @api.model
     def _intake_decoder(self, order, file_data, new):
