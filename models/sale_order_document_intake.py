@@ -193,8 +193,9 @@ class SaleOrder(models.Model):
     def message_new(self, msg_dict, custom_values=None):
         # A document (or customer reference) already received from this
         # customer: no second order, the e-mail goes to the existing one's thread.
-        duplicate = self._intake_find_duplicate_of_email(msg_dict)
-        if duplicate:
+        duplicate = self._intake_find_duplicate_of_email(msg_dict).with_env(self.env)
+        # (found with sudo: handed back only to whoever may read it, as the gateway)
+        if duplicate and duplicate.has_access("read"):
             return duplicate
         return super().message_new(msg_dict, custom_values=custom_values)
 
