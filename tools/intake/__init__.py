@@ -9,6 +9,10 @@ UBL / Peppol orders are not read here: Odoo's ``sale_edi_ubl`` decodes them;
 :func:`parse_xml` only gives it a tree parsed without resolving any entity.
 """
 
+import copy
+import hashlib
+import threading
+
 from .forms import (
     HEADER_SYNONYMS,
     MAX_ROWS,
@@ -39,20 +43,20 @@ __all__ = [
 
 _CACHE_SIZE = 16
 _cache = {}
+_cache_lock = threading.Lock()
 
 
 def read_cached(reader, raw):
     """``reader(raw)``, remembered for the last few files by content: the
     duplicate check and the decoder of one e-mail read each file once. A
     copy is returned (callers may change it); errors are not remembered."""
-    import copy  # noqa: PLC0415
-    import hashlib  # noqa: PLC0415
-
     key = (reader.__name__, hashlib.sha1(raw).hexdigest())
-    parsed = _cache.get(key)
+    with _cache_lock:
+        parsed = _cache.get(key)
     if parsed is None:
         parsed = reader(raw)
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)), None)
-        _cache[key] = parsed
+        with _cache_lock:
+            if len(_cache) >= _CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = parsed
     return copy.deepcopy(parsed)
