@@ -600,7 +600,7 @@ class SaleOrder(models.Model):
                 rows = Markup().join(Markup("<li>%s</li>") % line.name for line in flagged)
                 order.sudo().activity_schedule(
                     activity_type_id=activity_type.id,
-                    user_id=(order.user_id or order.partner_id.user_id or self.env.user).id,
+                    user_id=order._intake_responsible().id,
                     note=Markup("<p>%s</p><ul>%s</ul>")
                     % (self.env._("Rows of the customer's document that need a person:"), rows),
                 )
@@ -608,6 +608,21 @@ class SaleOrder(models.Model):
                 activities.sudo().action_feedback(
                     feedback=self.env._("Every row of the document is on the order.")
                 )
+
+    def _intake_responsible(self):
+        """Who fixes the rows: the salesperson, else the customer's, else the
+        sales team's leader, else the user at work (not the gateway's bot),
+        else the administrator."""
+        self.ensure_one()
+        user = self.env.user
+        working = user if user.active and not user._is_superuser() else user.browse()
+        return (
+            self.user_id
+            or self.partner_id.commercial_partner_id.user_id
+            or self.team_id.user_id
+            or working
+            or self.env.ref("base.user_admin")
+        )
 
 
 class SaleOrderLine(models.Model):

@@ -244,6 +244,7 @@ class TestDocumentIntake(DocumentIntakeCommon):
         )
         self.assertEqual(len(activity), 1)
         self.assertIn("ZZ-77", str(activity.note))
+        self.assertTrue(activity.user_id.active, "a person, not the gateway's bot")
 
         action = row.with_user(self.salesman).action_intake_map_product()
         wizard = Form(
@@ -508,6 +509,20 @@ class TestDocumentIntake(DocumentIntakeCommon):
         file_data = self.env["sale.order"]._to_files_data(attachment)[0]
         self.assertIsNone(file_data["xml_tree"])
         self.assertIn("DOCTYPE", file_data["intake_error"])
+        upload = (
+            self.env["ir.attachment"]
+            .with_user(self.salesman)
+            .create({"name": "xxe.xml", "raw": XXE_XML})
+        )
+        action = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .create_document_from_attachment(upload.ids)
+        )
+        uploaded = self.env["sale.order"].browse(action["res_id"])
+        self.assertFalse(uploaded.order_line.filtered(lambda line: not line.display_type))
+        self.assertIn("DOCTYPE", uploaded.intake_row_ids.name)
+        self.assertEqual(uploaded.intake_state, "needs_attention")
         # Inside a PDF too.
         order = self._receive(
             subject="pdf xxe", attachments=[("po.pdf", pdf_with(XXE_XML), "application/pdf")]
