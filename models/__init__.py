@@ -6,6 +6,9 @@ from . import approval_mixin
 from . import sale_order_review_rule
 from . import sale_order_review_issue
 from . import sale_order_intake
+from . import product_customer_code
+from . import sale_order_document_intake
+from . import sale_edi_xml_ubl_bis3
 from . import sale_order_review
 from . import sale_order_lifecycle
 from . import sale_order_line_review
@@ -36,3 +39,4 @@ from . import stock_count_session
 from . import stock_count_line
 from . import sale_order_demo
 from . import customer_return_demo
+from . import sale_order_intake_demo

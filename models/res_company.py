@@ -48,6 +48,28 @@ class ResCompany(models.Model):
         string="Stalled Shipment Notices",
         help="E-mail the customer once when their shipment has gone silent, to say we are on it.",
     )
+    order_fax_gateway = fields.Char(
+        string="Fax Gateway",
+        help="E-mail address (name@example.com) or domain (example.com) of the fax-to-e-mail "
+        "service: orders e-mailed from it are fax orders. Several entries may be separated "
+        "by commas.",
+    )
+    order_duplicate_days = fields.Integer(
+        string="Duplicate Window (days)",
+        default=30,
+        help="A document already received (same file), or a customer reference the customer "
+        "already sent, within this many days creates no second order; 0 disables the check.",
+    )
+    order_intake_ack = fields.Boolean(
+        string="Acknowledge Received Orders",
+        default=True,
+        help="E-mail the sender once what was read from their order document.",
+    )
+    order_intake_auto_review = fields.Boolean(
+        string="Submit Read Orders to Review",
+        help="Submit an order read from a document to review as soon as it is read, so the "
+        "review rules run on its lines.",
+    )
     return_window_days = fields.Integer(
         string="Return Window (days)",
         default=30,

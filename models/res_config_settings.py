@@ -18,6 +18,12 @@ class ResConfigSettings(models.TransientModel):
     tracking_stall_notice = fields.Boolean(
         related="company_id.tracking_stall_notice", readonly=False
     )
+    order_fax_gateway = fields.Char(related="company_id.order_fax_gateway", readonly=False)
+    order_duplicate_days = fields.Integer(related="company_id.order_duplicate_days", readonly=False)
+    order_intake_ack = fields.Boolean(related="company_id.order_intake_ack", readonly=False)
+    order_intake_auto_review = fields.Boolean(
+        related="company_id.order_intake_auto_review", readonly=False
+    )
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
     abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
     abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, email_split
 
 ORDER_CHANNELS = [
     ("phone", "Phone"),
@@ -74,6 +74,8 @@ class SaleOrder(models.Model):
                 0
             ]
         values.setdefault("partner_id", partner.id)
+        if self._is_fax_gateway(msg_dict.get("email_from")):
+            values["order_channel"] = "fax"
         values.setdefault("order_channel", "email")
         values.setdefault("origin", (msg_dict.get("subject") or "")[:200] or False)
         # Keep the order number: without a name, mail.thread would use the subject.
@@ -82,6 +84,19 @@ class SaleOrder(models.Model):
         return super(SaleOrder, self.with_context(default_user_id=False)).message_new(
             msg_dict, custom_values=values
         )
+
+    @api.model
+    def _is_fax_gateway(self, email_from):
+        """Whether ``email_from`` is the company's fax-to-e-mail service
+        (its address or its domain, see the Fax Gateway setting)."""
+        gateway = self.env.company.order_fax_gateway
+        emails = email_split(email_from or "")
+        if not gateway or not emails:
+            return False
+        email = emails[0].lower()
+        domain = email.rpartition("@")[2]
+        entries = {entry.strip().lower().lstrip("@") for entry in gateway.split(",")}
+        return email in entries or domain in entries
 
     def create_document_from_attachment(self, attachment_ids):
         return super(

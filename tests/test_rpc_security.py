@@ -48,6 +48,23 @@ ATTACKS = [
         [{"partner_id": "customer", "review_state": "approved"}],
         [],
     ),
+    # Document intake: its state is the intake's own
+    (
+        "salesman",
+        "sale.order",
+        "blocked_order",
+        "write",
+        [{"intake_state": "parsed", "intake_ack_date": "2026-01-01 00:00:00"}],
+        ["intake_state", "intake_ack_date"],
+    ),
+    (
+        "salesman",
+        "sale.order",
+        None,
+        "create",
+        [{"partner_id": "customer", "intake_state": "needs_attention"}],
+        [],
+    ),
     (
         "stock_user",
         "sale.order",

@@ -4,3 +4,4 @@ from . import stock_picking_tracking_import
 from . import customer_return_reject
 from . import customer_order_report_export
 from . import stock_replenishment_planner
+from . import sale_order_intake_map

@@ -24,6 +24,10 @@ FIXED_WIDTHS = {"date": 10, "month": 8, "bool": 1}
 # What a total may sum: all the values, the negative ones, the positive ones.
 CRITERIA = (None, "<0", ">0")
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# A text starting with one of these is a formula to a spreadsheet once
+# retyped or saved as CSV: written as a string in a cell of the Text
+# number format ("@"), it stays text.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ class Styles:
         self.label = book.add_format({"bold": True})
         self.total_label = book.add_format({"bold": True, "top": 1})
         self.cell = {"text": book.add_format(), "bool": book.add_format({"align": "center"})}
+        self.quoted_text = book.add_format({"num_format": "@"})
         self.total = {}
         for kind, num_format in number_formats.items():
             self.cell[kind] = book.add_format({"num_format": num_format})
@@ -253,6 +258,8 @@ def _write_rows(sheet, styles, columns, rows, header_row, summed):
         for col, get, write, cell_format in texts:
             value = get(row)
             if value:
+                if str(value)[0] in FORMULA_TRIGGERS:
+                    cell_format = styles.quoted_text
                 write(index, col, value, cell_format)
                 widths[col] = max(widths[col], text_width(value))
         for col, get, write, cell_format in marks:
