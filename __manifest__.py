@@ -50,6 +50,7 @@
     "demo": [
         "demo/sale_order_review_demo.xml",
         "demo/customer_return_demo.xml",
+        "demo/customer_return_repair_demo.xml",
         "demo/stock_count_demo.xml",
         "demo/customer_order_report_demo.xml",
     ],

@@ -35,3 +35,24 @@ class CustomerReturn(models.Model):
         for records in (self, self.return_picking_id, self.order_id):
             demo_backdate_messages(records, latest)
         return True
+
+    def _demo_quote_repairs(self, part_id):
+        """Demo data only: the workshop adds one ``part_id`` to each repair
+        of ``self`` waiting for a quotation and sends the quotation to the
+        customer. Private: no client can call it."""
+        repairs = self.repair_ids.filtered(
+            lambda r: r.state == "draft" and r._is_awaiting_quotation_acceptance()
+        )
+        self.env["stock.move"].create(
+            [
+                {
+                    "repair_id": repair.id,
+                    "repair_line_type": "add",
+                    "product_id": part_id,
+                    "product_uom_qty": 1.0,
+                }
+                for repair in repairs
+            ]
+        )
+        repairs.action_send_return_quotation()
+        return True

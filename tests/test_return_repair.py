@@ -9,7 +9,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.http import Request
+from odoo.tests import HttpCase, tagged
 
 from .common import CustomerOrderCommon, visible_buttons
 
@@ -398,3 +399,117 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertIn("action_send_return_quotation", buttons)
         self.assertIn("action_refuse_return_quotation", buttons)
         self.assertNotIn("action_ship_back_to_customer", buttons)
+
+
+# A 1x1 transparent PNG: the customer's signature on the quotation.
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = cls._portal_user("com_portal", cls.customer)
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Other Customer", "email": "other@example.com"}
+        )
+        cls.other_portal_user = cls._portal_user("com_portal_other", cls.other_customer)
+
+    def _login(self, user=None):
+        user = user or self.portal_user
+        self.authenticate(user.login, user.login)
+
+    def _post_return(self, order, qty, resolution):
+        self._login()
+        return self.url_open(
+            f"/my/orders/{order.id}/return",
+            data={
+                "csrf_token": Request.csrf_token(self),
+                f"qty_{order.order_line.id}": qty,
+                "reason_id": self.reason.id,
+                "resolution": resolution,
+            },
+        )
+
+    def _quoted_repair(self):
+        """A repair out of warranty whose quotation was sent to ``customer``."""
+        ret, repair = self._received_repair(self._order(delivered_days_ago=400))
+        self._add_part(repair)
+        repair.with_user(self.repairer).action_send_return_quotation()
+        return ret, repair
+
+    def _accept(self, quotation):
+        return self.make_jsonrpc_request(
+            f"/my/orders/{quotation.id}/accept", {"name": "Customer", "signature": SIGNATURE}
+        )
+
+    def test_repair_offered_where_allowed(self):
+        order = self._order(qty=2)
+        other = self.env["product.product"].create({"name": "Lamp Shade", "is_storable": True})
+        self._set_stock(other, 10)
+        plain_order = self._order(qty=2, product=other)
+        self._login()
+        self.assertIn('id="resolution_repair"', self.url_open(f"/my/orders/{order.id}/return").text)
+        self.assertNotIn(
+            'id="resolution_repair"', self.url_open(f"/my/orders/{plain_order.id}/return").text
+        )
+        response = self._post_return(plain_order, 1, "repair")
+        self.assertIn("cannot be sent in for repair", response.text)
+        Return = self.env["customer.return"]
+        self.assertFalse(Return.search([("order_id", "=", plain_order.id)]))
+        self._post_return(order, 1, "repair")
+        ret = Return.search([("order_id", "=", order.id)])
+        self.assertRecordValues(ret, [{"state": "submitted", "origin": "portal"}])
+        self.assertEqual(ret.line_ids.resolution, "repair")
+
+    def test_customer_accepts_quotation_on_the_portal(self):
+        ret, repair = self._quoted_repair()
+        quotation = repair.sale_order_id
+        self._login()
+        page = self.url_open(f"/my/returns/{ret.id}").text
+        self.assertIn("o_com_repair_quotation", page)
+        self.assertIn(repair.product_id.display_name, page)
+        self.assertNotIn("error", self._accept(quotation) or {})
+        self.assertEqual(quotation.state, "sale")
+        self._fix(repair)
+        self._ship_back(ret)
+        self.assertEqual(ret.state, "done")
+        page = self.url_open(f"/my/returns/{ret.id}").text
+        self.assertIn('name="repair_step_shipped"', page)
+        self.assertNotIn("o_com_repair_quotation", page)
+
+    def test_other_customer_cannot_accept_or_decline(self):
+        ret, repair = self._quoted_repair()
+        quotation = repair.sale_order_id
+        self._login(self.other_portal_user)
+        self.assertIn("error", self._accept(quotation))
+        response = self.url_open(
+            f"/my/orders/{quotation.id}/decline",
+            data={"csrf_token": Request.csrf_token(self), "decline_message": "No"},
+        )
+        self.assertNotIn(quotation.name, response.text)
+        self.assertRecordValues(quotation, [{"state": "sent", "signature": False}])
+        self.assertRecordValues(repair, [{"state": "draft", "refused_date": False}])
+        response = self.url_open(f"/my/returns/{ret.id}", allow_redirects=False)
+        self.assertIn(response.status_code, (302, 303))
+        with self._refused(UserError, "accept its quotation"):
+            repair.with_user(self.stock_user).action_repair_start()
+
+    def test_customer_declines_on_the_portal(self):
+        ret, repair = self._quoted_repair()
+        self._login()
+        self.url_open(
+            f"/my/orders/{repair.sale_order_id.id}/decline",
+            data={"csrf_token": Request.csrf_token(self), "decline_message": "Too expensive"},
+        )
+        self.assertEqual(repair.sale_order_id.state, "cancel")
+        self.assertRecordValues(repair, [{"state": "cancel"}])
+        self.assertTrue(repair.refused_date)
+        self._ship_back(ret)
+        self.assertEqual(ret.state, "done")
+        shipped = self._repair_messages(repair, self.template_shipped)
+        self.assertEqual(len(shipped), 1)
+        self.assertEqual(shipped.author_id, ret._get_customer_message_author())
