@@ -513,3 +513,42 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
         shipped = self._repair_messages(repair, self.template_shipped)
         self.assertEqual(len(shipped), 1)
         self.assertEqual(shipped.author_id, ret._get_customer_message_author())
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRepairAnalytics(ReturnRepairCommon):
+    def test_report_pack_section(self):
+        ret, repair = self._received_repair(qty=1)
+        self._fix(repair)
+        self._ship_back(ret)
+        _ret2, repair2 = self._received_repair(self._order(delivered_days_ago=400))
+        today = fields.Date.context_today(self.env.user)
+        Pack = self.env["customer.order.report.pack"].with_user(self.repairer)
+        data = Pack._get_data(today, today, ["repairs"])
+        self.assertEqual(
+            data["repairs"],
+            [
+                {
+                    "product": self.storable.display_name,
+                    "reason": self.reason.name,
+                    "repairs": 2,
+                    "under_warranty": 1,
+                    "shipped_back": 1,
+                    "lead_days": repair.return_lead_days,
+                }
+            ],
+        )
+        self.assertFalse(repair2.return_lead_days)
+        # Share under warranty and lead time, as the pivot reads them.
+        [(rate, lead)] = self.env["repair.order"]._read_group(
+            [("customer_return_id", "in", (ret | _ret2).ids)],
+            aggregates=["warranty_rate:avg", "return_lead_days:avg"],
+        )
+        self.assertEqual(rate, 50.0)
+        self.assertAlmostEqual(lead, repair.return_lead_days / 2)
+        self.assertEqual(
+            Pack.with_user(self.salesman)._get_section_repairs([], None, None, None), [],
+            "no repair access, no repair figures",
+        )
+        xlsx = Pack._render_xlsx(data)
+        self.assertTrue(xlsx.startswith(b"PK"))
