@@ -25,3 +25,4 @@ from . import test_multi_company
 from . import test_validation_performance
 from . import test_demo_data
 from . import test_return_repair
+from . import test_ui_repair
