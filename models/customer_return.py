@@ -162,9 +162,7 @@ class CustomerReturn(models.Model):
         string="Repairs",
         groups="stock.group_stock_user",
     )
-    repair_count = fields.Integer(
-        compute="_compute_repair_count", groups="stock.group_stock_user"
-    )
+    repair_count = fields.Integer(compute="_compute_repair_count", groups="stock.group_stock_user")
     amount_total = fields.Monetary(
         string="Value", compute="_compute_amount_total", currency_field="currency_id"
     )
@@ -694,8 +692,7 @@ class CustomerReturn(models.Model):
         self.sudo().repair_ids._on_ship_back_done()
         done = self.filtered(
             lambda r: (
-                r.state == "received"
-                and all(line._is_resolution_complete() for line in r.line_ids)
+                r.state == "received" and all(line._is_resolution_complete() for line in r.line_ids)
             )
         )
         if done:

@@ -210,9 +210,11 @@ class CustomerReturnLine(models.Model):
         self.ensure_one()
         ret = self.return_id
         received = self.move_ids.filtered(
-            lambda m: m.state == "done"
-            and m.picking_code == "incoming"
-            and m.picking_id.customer_return_id == ret
+            lambda m: (
+                m.state == "done"
+                and m.picking_code == "incoming"
+                and m.picking_id.customer_return_id == ret
+            )
         )
         receipt = received.picking_id[:1] or ret.return_picking_id
         warehouse = receipt.picking_type_id.warehouse_id or ret.order_id.warehouse_id

@@ -49,12 +49,8 @@ class RepairOrder(models.Model):
         related="customer_return_line_id.reason_id",
         store=True,
     )
-    return_received_date = fields.Datetime(
-        string="Received for Repair", readonly=True, copy=False
-    )
-    quotation_sent_date = fields.Datetime(
-        string="Quotation Sent On", readonly=True, copy=False
-    )
+    return_received_date = fields.Datetime(string="Received for Repair", readonly=True, copy=False)
+    quotation_sent_date = fields.Datetime(string="Quotation Sent On", readonly=True, copy=False)
     refused_date = fields.Datetime(
         string="Refused On",
         readonly=True,
@@ -76,7 +72,8 @@ class RepairOrder(models.Model):
         store=True,
         aggregator="avg",
         digits=(16, 1),
-        help="100 for a repair under warranty, 0 otherwise: its average is the share under warranty.",
+        help="100 for a repair under warranty, 0 otherwise: its average is the share "
+        "under warranty.",
     )
 
     @api.depends("return_received_date", "shipped_back_date", "under_warranty")
@@ -121,9 +118,7 @@ class RepairOrder(models.Model):
             return False
         quotation = self.sale_order_id
         return (
-            not quotation
-            or quotation == self.customer_return_order_id
-            or quotation.state != "sale"
+            not quotation or quotation == self.customer_return_order_id or quotation.state != "sale"
         )
 
     # ------------------------------------------------------------------
@@ -140,7 +135,11 @@ class RepairOrder(models.Model):
         for repair in self:
             repair._check_return_repair()
             quotation = repair.sale_order_id
-            if repair.under_warranty or not quotation or quotation == repair.customer_return_order_id:
+            if (
+                repair.under_warranty
+                or not quotation
+                or quotation == repair.customer_return_order_id
+            ):
                 raise UserError(
                     self.env._("Repair %s is under warranty: there is no quotation.", repair.name)
                 )
@@ -255,8 +254,9 @@ class RepairOrder(models.Model):
         replacements: one-, two- and three-step deliveries; each step lands
         in the return (see ``stock.move._assign_picking``)."""
         repairs = self.filtered(
-            lambda r: r.customer_return_line_id
-            and not r.customer_return_line_id._get_replacement_moves()
+            lambda r: (
+                r.customer_return_line_id and not r.customer_return_line_id._get_replacement_moves()
+            )
         )
         if not repairs:
             return
@@ -291,10 +291,12 @@ class RepairOrder(models.Model):
         """Mark the repairs whose item reached the customer (every step of
         its route done) as shipped back, and tell the customer, once."""
         shipped = self.filtered(
-            lambda r: not r.shipped_back_date
-            and (moves := r.customer_return_line_id._get_replacement_moves())
-            and all(move.state in ("done", "cancel") for move in moves)
-            and any(move.state == "done" for move in moves)
+            lambda r: (
+                not r.shipped_back_date
+                and (moves := r.customer_return_line_id._get_replacement_moves())
+                and all(move.state in ("done", "cancel") for move in moves)
+                and any(move.state == "done" for move in moves)
+            )
         )
         if shipped:
             write_protected(shipped, {"shipped_back_date": fields.Datetime.now()})

@@ -12,9 +12,11 @@ class SaleOrder(models.Model):
         # sudo: the refusal follows the quotation, whoever cancels it (a
         # customer on the portal has no repair rights).
         repairs = self.sudo().repair_order_ids.filtered(
-            lambda r: r.customer_return_line_id
-            and r.sale_order_id != r.customer_return_order_id
-            and r.state not in ("done",)
+            lambda r: (
+                r.customer_return_line_id
+                and r.sale_order_id != r.customer_return_order_id
+                and r.state not in ("done",)
+            )
         )
         repairs._refuse_return_repair()
         return result

@@ -36,9 +36,7 @@ class ReturnRepairCommon(CustomerOrderCommon):
         cls.template_quotation = cls.env.ref(
             "customer_order_management.mail_template_repair_quotation"
         )
-        cls.template_shipped = cls.env.ref(
-            "customer_order_management.mail_template_repair_shipped"
-        )
+        cls.template_shipped = cls.env.ref("customer_order_management.mail_template_repair_shipped")
         cls.template_done = cls.env.ref("customer_order_management.mail_template_return_done")
 
     @contextmanager
@@ -92,13 +90,17 @@ class ReturnRepairCommon(CustomerOrderCommon):
         self._ship_all(ret.order_id, origin=ret)
 
     def _add_part(self, repair, qty=1):
-        return self.env["stock.move"].with_user(self.repairer).create(
-            {
-                "repair_id": repair.id,
-                "repair_line_type": "add",
-                "product_id": self.part.id,
-                "product_uom_qty": qty,
-            }
+        return (
+            self.env["stock.move"]
+            .with_user(self.repairer)
+            .create(
+                {
+                    "repair_id": repair.id,
+                    "repair_line_type": "add",
+                    "product_id": self.part.id,
+                    "product_uom_qty": qty,
+                }
+            )
         )
 
     def _fix(self, repair, user=None):
@@ -307,7 +309,10 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(ret.state, "received", "picked is not shipped")
         self.assertFalse(repair.shipped_back_date)
         ship = self.env["stock.picking"].search(
-            [("customer_return_id", "=", ret.id), ("picking_type_id", "=", warehouse.out_type_id.id)]
+            [
+                ("customer_return_id", "=", ret.id),
+                ("picking_type_id", "=", warehouse.out_type_id.id),
+            ]
         )
         self.assertEqual(len(ship), 1)
         self._validate(ship)
@@ -375,8 +380,14 @@ class TestReturnRepair(ReturnRepairCommon):
                 repair.with_user(self.stock_user).write(vals)
         self.assertRecordValues(
             repair,
-            [{"customer_return_line_id": ret.line_ids.id, "refused_date": False,
-              "shipped_back_date": False, "quotation_sent_date": False}],
+            [
+                {
+                    "customer_return_line_id": ret.line_ids.id,
+                    "refused_date": False,
+                    "shipped_back_date": False,
+                    "quotation_sent_date": False,
+                }
+            ],
         )
         with self.assertRaises(AccessError):
             self.env["repair.order"].with_user(self.stock_user).create(
@@ -547,7 +558,8 @@ class TestReturnRepairAnalytics(ReturnRepairCommon):
         self.assertEqual(rate, 50.0)
         self.assertAlmostEqual(lead, repair.return_lead_days / 2)
         self.assertEqual(
-            Pack.with_user(self.salesman)._get_section_repairs([], None, None, None), [],
+            Pack.with_user(self.salesman)._get_section_repairs([], None, None, None),
+            [],
             "no repair access, no repair figures",
         )
         xlsx = Pack._render_xlsx(data)
