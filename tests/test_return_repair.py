@@ -410,6 +410,18 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertIn("action_send_return_quotation", buttons)
         self.assertIn("action_refuse_return_quotation", buttons)
         self.assertNotIn("action_ship_back_to_customer", buttons)
+        self.assertIn(
+            "action_view_customer_return",
+            visible_buttons(
+                self._form(repair, self.stock_user), "//div[@name='button_box']/button"
+            ),
+        )
+        ret = repair.customer_return_id
+        box = "//div[@name='button_box']/button"
+        self.assertIn("action_view_repairs", visible_buttons(self._form(ret, self.stock_user), box))
+        self.assertNotIn(
+            "action_view_repairs", visible_buttons(self._form(ret, self.salesman), box)
+        )
 
 
 # A 1x1 transparent PNG: the customer's signature on the quotation.
