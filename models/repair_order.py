@@ -93,6 +93,9 @@ class RepairOrder(models.Model):
 
     def write(self, vals):
         check_protected_write(self, vals, REPAIR_RETURN_FIELDS)
+        # A returned item's warranty follows from its delivery date and the
+        # warranty period: no edit turns a quoted repair into a free one.
+        check_protected_write(self.filtered("customer_return_line_id"), vals, {"under_warranty"})
         if vals.get("state") in REPAIR_WORK_STATES:
             self._check_return_quotation_accepted()
         return super().write(vals)

@@ -375,6 +375,7 @@ class TestReturnRepair(ReturnRepairCommon):
             {"quotation_sent_date": fields.Datetime.now()},
             {"refused_date": fields.Datetime.now()},
             {"shipped_back_date": fields.Datetime.now()},
+            {"under_warranty": True},
         ):
             with self.assertRaises(AccessError):
                 repair.with_user(self.stock_user).write(vals)
@@ -386,6 +387,7 @@ class TestReturnRepair(ReturnRepairCommon):
                     "refused_date": False,
                     "shipped_back_date": False,
                     "quotation_sent_date": False,
+                    "under_warranty": False,
                 }
             ],
         )
