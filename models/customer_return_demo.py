@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.fields import Command
 
 from ..tools import write_protected
@@ -60,6 +60,7 @@ class CustomerReturn(models.Model):
         repairs.action_send_return_quotation()
         return True
 
+    @api.model
     def _demo_create_repair_returns(self, partner_id, product_id, part_id, reason_id):
         """Demo data only: two repair returns of ``product_id`` (made
         repairable) by ``partner_id``, one delivered a month ago (repaired
