@@ -232,11 +232,16 @@ class RepairOrder(models.Model):
         the quotation the customer accepts; tell the customer."""
         for repair in self.filtered(lambda r: not r.under_warranty):
             repair.action_create_sale_order()
+            ret = repair.customer_return_id
             repair.sale_order_id.write(
                 {
                     "require_signature": True,
                     "require_payment": False,
-                    "origin": f"{repair.name}, {repair.customer_return_id.name}",
+                    "origin": f"{repair.name}, {ret.name}",
+                    # The return's responsible sells the repair, not whoever
+                    # validated the receipt.
+                    "user_id": (ret.user_id or ret.order_id.user_id).id,
+                    "team_id": ret.order_id.team_id.id,
                 }
             )
         self._notify_return_customer("customer_order_management.mail_template_repair_received")

@@ -201,7 +201,14 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertNotEqual(quotation, ret.order_id)
         self.assertRecordValues(
             quotation,
-            [{"state": "draft", "partner_id": self.customer.id, "require_signature": True}],
+            [
+                {
+                    "state": "draft",
+                    "partner_id": self.customer.id,
+                    "require_signature": True,
+                    "user_id": self.salesman.id,
+                }
+            ],
         )
         self.assertIn("quotation", str(self._repair_messages(repair, self.template_received).body))
         # No work before the customer accepts the quotation, whoever asks.
