@@ -557,8 +557,9 @@ class TestReturnRepairAnalytics(ReturnRepairCommon):
         today = fields.Date.context_today(self.env.user)
         Pack = self.env["customer.order.report.pack"].with_user(self.repairer)
         data = Pack._get_data(today, today, ["repairs"])
+        # The demo's repairs, if any, are other products.
         self.assertEqual(
-            data["repairs"],
+            [row for row in data["repairs"] if row["product"] == self.storable.display_name],
             [
                 {
                     "product": self.storable.display_name,
