@@ -66,6 +66,11 @@ registry.category("web_tour.tours").add("customer_order_management_portal_repair
             run: "click",
         },
         {
+            content: "The signature is drawn from the customer's name",
+            trigger: ".modal canvas.o_web_sign_signature",
+            run: "canvasNotEmpty",
+        },
+        {
             content: "Sign with the name",
             trigger: ".modal .o_portal_sign_submit:enabled",
             run: "click",
