@@ -326,6 +326,27 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(ret.state, "done")
         self.assertEqual(len(self._repair_messages(repair, self.template_shipped)), 1)
 
+    def test_three_step_warehouse(self):
+        self._setup_multi_step_warehouse()
+        warehouse = self.multi_step_warehouse
+        self._set_stock(self.storable, 20, warehouse.lot_stock_id)
+        ret, repair = self._received_repair(self._order(qty=2, warehouse=warehouse), qty=1)
+        self._fix(repair)
+        for step in (warehouse.pick_type_id, warehouse.pack_type_id, warehouse.out_type_id):
+            with self.subTest(step=step.name):
+                self.assertEqual(ret.state, "received", "not back with the customer yet")
+                picking = self.env["stock.picking"].search(
+                    [
+                        ("customer_return_id", "=", ret.id),
+                        ("picking_type_id", "=", step.id),
+                        ("state", "not in", ("done", "cancel")),
+                    ]
+                )
+                self.assertEqual(len(picking), 1)
+                self._validate(picking)
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(len(self._repair_messages(repair, self.template_shipped)), 1)
+
     # ------------------------------------------------------------------
     # Bad input: a clear error, nothing written
     # ------------------------------------------------------------------
@@ -511,6 +532,7 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
         self.assertEqual(ret.state, "done")
         page = self.url_open(f"/my/returns/{ret.id}").text
         self.assertIn('name="repair_step_shipped"', page)
+        self.assertIn("Completed", page)
         self.assertNotIn("o_com_repair_quotation", page)
 
     def test_other_customer_cannot_accept_or_decline(self):
