@@ -268,9 +268,17 @@ class RepairOrder(models.Model):
         )
         if not repairs:
             return
-        Rule = self.env["stock.rule"].sudo()
+        for company, company_repairs in repairs.grouped("company_id").items():
+            company_repairs._run_ship_back_procurements(company)
+
+    def _run_ship_back_procurements(self, company):
+        """Run the procurements shipping back the items of ``self`` (repairs
+        of ``company``), in that company. Called by
+        ``_ship_back_to_customer``."""
+        # sudo: shipping the item back follows the repair, whoever ends it.
+        Rule = self.env["stock.rule"].sudo().with_company(company)
         procurements = []
-        for repair in repairs:
+        for repair in self:
             line = repair.customer_return_line_id
             order = line.return_id.order_id.sudo()
             # Its own reference keeps the shipment apart from the order's
@@ -292,8 +300,7 @@ class RepairOrder(models.Model):
                     line._prepare_replacement_procurement_values(reference),
                 )
             )
-        # sudo: shipping the item back follows the repair, whoever ends it.
-        Rule.with_company(repairs.company_id[:1]).run(procurements)
+        Rule.run(procurements)
 
     def _on_ship_back_done(self):
         """Mark the repairs whose item reached the customer (every step of

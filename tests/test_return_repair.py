@@ -347,6 +347,52 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(ret.state, "done")
         self.assertEqual(len(self._repair_messages(repair, self.template_shipped)), 1)
 
+    def test_repair_in_another_company(self):
+        self._setup_second_company()
+        self.storable.company_id = False
+        self._set_stock(self.storable, 10, self.warehouse_b.lot_stock_id)
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company_b.id,
+                    "warehouse_id": self.warehouse_b.id,
+                    "order_line": [
+                        Command.create({"product_id": self.storable.id, "product_uom_qty": 2})
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        self._deliver(order)
+        ret = self._create_return(order, qty=1, user=self.user_b, resolution="repair")
+        ret.action_submit()
+        ret.with_user(self.user_b).action_approve()
+        ret.with_user(self.user_b).action_receive()
+        repair = ret.with_env(self.env).repair_ids
+        self.assertRecordValues(
+            repair,
+            [
+                {
+                    "company_id": self.company_b.id,
+                    "picking_type_id": self.warehouse_b.repair_type_id.id,
+                }
+            ],
+        )
+        self.assertFalse(
+            self.env["repair.order"].with_user(self.stock_user).search([("id", "=", repair.id)]),
+            "another company's repairs are out of sight",
+        )
+        self._fix(repair, self.user_b)
+        out = self.env["stock.picking"].search(
+            [("customer_return_id", "=", ret.id), ("picking_type_code", "=", "outgoing")]
+        )
+        self.assertEqual(out.company_id, self.company_b)
+        self._validate(out)
+        self.assertEqual(ret.state, "done")
+
     # ------------------------------------------------------------------
     # Bad input: a clear error, nothing written
     # ------------------------------------------------------------------
