@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.http import Request
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
 
 from .common import CustomerOrderCommon, visible_buttons
 
@@ -654,3 +654,79 @@ class TestReturnRepairAnalytics(ReturnRepairCommon):
         )
         xlsx = Pack._render_xlsx(data)
         self.assertTrue(xlsx.startswith(b"PK"))
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRepairRpc(ReturnRepairCommon, HttpCase):
+    """The rules hold for a client of ``/web/dataset/call_kw``, whatever
+    context it sends."""
+
+    FORGED_CONTEXT = {"default_resolution": "repair", "default_under_warranty": True}
+
+    def _call(self, user, model, method, args, context):
+        self.authenticate(user.login, user.login)
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": {"context": context}},
+        )
+
+    def _refused_rpc(self, exception, *call):
+        with self.assertRaises(JsonRpcException) as catcher:
+            self._call(*call)
+        self.assertIn(exception.__name__, str(catcher.exception))
+
+    def test_rpc_refusals(self):
+        portal_user = self._portal_user("com_portal", self.customer)
+        other = self.env["product.product"].create({"name": "Lamp Shade", "is_storable": True})
+        self._set_stock(other, 10)
+        plain_order = self._order(qty=2, product=other)
+        _ret, repair = self._received_repair(self._order(delivered_days_ago=400))
+        returns_before = self.env["customer.return"].search_count([])
+        for context in ({}, self.FORGED_CONTEXT):
+            with self.subTest(context=context):
+                self._refused_rpc(
+                    ValidationError,
+                    self.salesman,
+                    "customer.return",
+                    "create",
+                    [
+                        {
+                            "order_id": plain_order.id,
+                            "line_ids": [
+                                Command.create(
+                                    {
+                                        "sale_line_id": plain_order.order_line.id,
+                                        "quantity": 1,
+                                        "reason_id": self.reason.id,
+                                        "resolution": "repair",
+                                    }
+                                )
+                            ],
+                        }
+                    ],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.stock_user,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"under_warranty": True}],
+                    context,
+                )
+                for method in ("action_repair_start", "action_ship_back_to_customer"):
+                    self._refused_rpc(
+                        UserError, self.stock_user, "repair.order", method, [repair.ids], context
+                    )
+                self._refused_rpc(
+                    AccessError,
+                    portal_user,
+                    "repair.order",
+                    "read",
+                    [repair.ids, ["name"]],
+                    context,
+                )
+        self.assertEqual(self.env["customer.return"].search_count([]), returns_before)
+        repair.invalidate_recordset()
+        self.assertRecordValues(repair, [{"state": "draft", "under_warranty": False}])
+        self.assertFalse(repair.customer_return_line_id._get_replacement_moves())
