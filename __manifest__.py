@@ -9,7 +9,7 @@
     "author": "Customer Order Management contributors",
     "website": "https://github.com/customer-order-management/customer_order_management",
     "maintainers": ["customer-order-management"],
-    "depends": ["sale_stock", "stock_delivery", "portal", "sale_edi_ubl"],
+    "depends": ["sale_stock", "stock_delivery", "portal", "sale_edi_ubl", "repair"],
     "external_dependencies": {"python": ["xlsxwriter", "openpyxl"]},
     "data": [
         "security/customer_order_management_groups.xml",
@@ -27,6 +27,7 @@
         "data/stock_count_data.xml",
         "reports/customer_return_report.xml",
         "data/customer_return_mail_data.xml",
+        "data/customer_return_repair_mail_data.xml",
         "reports/order_summary_report.xml",
         "reports/stock_count_report.xml",
         "wizards/sale_order_review_reject_views.xml",
@@ -43,6 +44,7 @@
         "views/sale_portal_templates.xml",
         "views/customer_return_views.xml",
         "views/customer_return_portal_templates.xml",
+        "views/repair_order_views.xml",
         "views/customer_order_analysis_views.xml",
         "views/customer_order_report_views.xml",
         "views/customer_order_dashboard_views.xml",
@@ -54,6 +56,7 @@
     "demo": [
         "demo/sale_order_review_demo.xml",
         "demo/customer_return_demo.xml",
+        "demo/customer_return_repair_demo.xml",
         "demo/stock_count_demo.xml",
         "demo/customer_order_report_demo.xml",
         "demo/sale_order_intake_demo.xml",

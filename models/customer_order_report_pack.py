@@ -187,6 +187,52 @@ class CustomerOrderReportPack(models.AbstractModel):
             for line in lines
         ]
 
+    def _get_section_repairs(self, company_domain, start, end, _split):
+        """Repairs of returned items received in the period, per product and
+        reason: how many, how many under warranty, how many shipped back and
+        their average lead time (received to shipped back, in days). Empty
+        for users without repair access (warehouse users have it)."""
+        Repair = self.env["repair.order"]
+        if not Repair.has_access("read"):
+            return []
+        domain = Domain.AND(
+            [
+                company_domain,
+                [
+                    ("customer_return_id", "!=", False),
+                    ("return_received_date", ">=", start),
+                    ("return_received_date", "<", end),
+                ],
+            ]
+        )
+        groups = Repair._read_group(
+            domain,
+            ["product_id", "return_reason_id"],
+            ["__count", "warranty_rate:sum"],
+        )
+        shipped = {
+            (product, reason): (count, lead_days)
+            for product, reason, count, lead_days in Repair._read_group(
+                Domain.AND([domain, [("shipped_back_date", "!=", False)]]),
+                ["product_id", "return_reason_id"],
+                ["__count", "return_lead_days:avg"],
+            )
+        }
+        rows = []
+        for product, reason, count, warranty_sum in groups:
+            shipped_count, lead_days = shipped.get((product, reason), (0, 0.0))
+            rows.append(
+                {
+                    "product": product.display_name,
+                    "reason": reason.name or "",
+                    "repairs": count,
+                    "under_warranty": round(warranty_sum / 100.0),
+                    "shipped_back": shipped_count,
+                    "lead_days": lead_days or 0.0,
+                }
+            )
+        return sorted(rows, key=lambda row: (-row["repairs"], row["product"], row["reason"]))
+
     @api.model
     def _returned_value(self, line):
         """What return line ``line`` gives back, at the order line's net

@@ -6,6 +6,7 @@ SECTIONS = [
     ("products", "Products"),
     ("customers", "Customers"),
     ("returns", "Returns"),
+    ("repairs", "Repairs"),
     ("backlog", "Backlog"),
     ("inventory", "Inventory"),
 ]

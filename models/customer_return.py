@@ -156,6 +156,13 @@ class CustomerReturn(models.Model):
         compute="_compute_return_window",
         help="Requested after the return window closed: only a manager may approve it.",
     )
+    repair_ids = fields.One2many(
+        "repair.order",
+        "customer_return_id",
+        string="Repairs",
+        groups="stock.group_stock_user",
+    )
+    repair_count = fields.Integer(compute="_compute_repair_count", groups="stock.group_stock_user")
     amount_total = fields.Monetary(
         string="Value", compute="_compute_amount_total", currency_field="currency_id"
     )
@@ -195,6 +202,11 @@ class CustomerReturn(models.Model):
             ret.amount_total = sum(
                 line.quantity * line.sale_line_id.price_reduce_taxinc for line in ret.line_ids
             )
+
+    @api.depends("repair_ids")
+    def _compute_repair_count(self):
+        for ret in self:
+            ret.repair_count = len(ret.repair_ids)
 
     def _compute_access_url(self):
         result = super()._compute_access_url()
@@ -284,6 +296,10 @@ class CustomerReturn(models.Model):
     def action_view_replacement_picking(self):
         self.ensure_one()
         return self.replacement_picking_id._get_records_action()
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        return self.repair_ids._get_records_action(name=self.env._("Repairs"))
 
     def action_view_refund(self):
         self.ensure_one()
@@ -545,6 +561,7 @@ class CustomerReturn(models.Model):
             ret._scrap_returned_goods()
             ret._create_refund()
             ret._create_replacement()
+            ret.line_ids._create_repairs()
         to_receive._mark_done_if_complete()
 
     def _get_receipts(self):
@@ -556,7 +573,11 @@ class CustomerReturn(models.Model):
     def _scrap_returned_goods(self):
         self.ensure_one()
         scraps = []
-        for line in self.line_ids.filtered(lambda ln: ln.disposition == "scrap"):
+        # Items sent in for repair go to the workshop, never to scrap.
+        to_scrap = self.line_ids.filtered(
+            lambda ln: ln.disposition == "scrap" and ln.resolution != "repair"
+        )
+        for line in to_scrap:
             for move_line in line.move_ids.filtered(lambda m: m.state == "done").move_line_ids:
                 scraps.append(
                     {
@@ -654,6 +675,12 @@ class CustomerReturn(models.Model):
         exists, is its replacement delivery."""
         self.ensure_one()
         write_protected(pickings, {"customer_return_id": self.id})
+        # A repaired item shipped back is the repair's, not a replacement.
+        pickings = pickings.filtered(
+            lambda p: "exchange" in p.move_ids.customer_return_line_id.mapped("resolution")
+        )
+        if not pickings:
+            return
         delivery = pickings.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
         if delivery or not self.replacement_picking_id:
             write_protected(self, {"replacement_picking_id": (delivery or pickings[:1]).id})
@@ -661,12 +688,11 @@ class CustomerReturn(models.Model):
     def _mark_done_if_complete(self):
         """Received returns whose resolutions are complete are done: they
         are marked so and the customer is told."""
+        # sudo: the transfer's validator may have no repair rights.
+        self.sudo().repair_ids._on_ship_back_done()
         done = self.filtered(
             lambda r: (
-                r.state == "received"
-                and all(
-                    move.state in ("done", "cancel") for move in r.line_ids._get_replacement_moves()
-                )
+                r.state == "received" and all(line._is_resolution_complete() for line in r.line_ids)
             )
         )
         if done:
@@ -736,8 +762,8 @@ class CustomerReturn(models.Model):
             )
         if not reason or not reason.exists() or not reason.active:
             raise ValidationError(self.env._("Choose the reason of the return."))
-        if resolution not in ("refund", "exchange"):
-            raise ValidationError(self.env._("Choose a refund or an exchange."))
+        if resolution not in ("refund", "exchange", "repair"):
+            raise ValidationError(self.env._("Choose a refund, an exchange or a repair."))
         quantities = {line: requested[line.id] for line in lines if requested[line.id]}
         ret = self.create(
             {

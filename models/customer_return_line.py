@@ -1,8 +1,11 @@
 import math
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import protected_write
 from .customer_return import (
     MAX_QUANTITY,
     OPEN_RETURN_STATES,
@@ -32,7 +35,9 @@ class CustomerReturnLine(models.Model):
     quantity = fields.Float(digits="Product Unit", required=True, default=1.0)
     reason_id = fields.Many2one("customer.return.reason", required=True)
     resolution = fields.Selection(
-        [("refund", "Refund"), ("exchange", "Exchange")], required=True, default="refund"
+        [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair")],
+        required=True,
+        default="refund",
     )
     disposition = fields.Selection(
         [("restock", "Restock"), ("scrap", "Scrap")],
@@ -50,6 +55,12 @@ class CustomerReturnLine(models.Model):
         help="Delivered quantity less what other pending returns already ask for.",
     )
     move_ids = fields.One2many("stock.move", "customer_return_line_id", string="Stock Moves")
+    repair_ids = fields.One2many(
+        "repair.order",
+        "customer_return_line_id",
+        string="Repairs",
+        groups="stock.group_stock_user",
+    )
     received_qty = fields.Float(
         string="Received", digits="Product Unit", compute="_compute_received_qty"
     )
@@ -115,7 +126,7 @@ class CustomerReturnLine(models.Model):
         if isinstance(qty, int | float) and not (math.isfinite(qty) and abs(qty) <= MAX_QUANTITY):
             raise ValidationError(self.env._("Enter a real quantity to return."))
 
-    @api.constrains("sale_line_id", "return_id", "quantity")
+    @api.constrains("sale_line_id", "return_id", "quantity", "resolution")
     def _check_line(self):
         for line in self:
             if line.sale_line_id.order_id != line.return_id.order_id:
@@ -129,6 +140,13 @@ class CustomerReturnLine(models.Model):
             if not line.product_id.is_returnable:
                 raise ValidationError(
                     self.env._("%s cannot be returned.", line.product_id.display_name)
+                )
+            if line.resolution == "repair" and not line.product_id.is_repairable:
+                raise ValidationError(
+                    self.env._(
+                        "%s cannot be sent in for repair: choose a refund or an exchange.",
+                        line.product_id.display_name,
+                    )
                 )
             if line.product_uom_id.compare(line.quantity, 0.0) <= 0:
                 raise ValidationError(
@@ -165,6 +183,90 @@ class CustomerReturnLine(models.Model):
             date_deadline=now,
             customer_return_line_id=self.id,
         )
+
+    def _create_repairs(self):
+        """Send the received items of the repair lines of ``self`` to the
+        workshop: one Odoo repair order per line, under warranty or quoted
+        (see ``repair.order._on_return_repairs_created``). Called when the
+        return receipt is done; a line gets its repair once."""
+        lines = self.filtered(
+            lambda ln: ln.resolution == "repair" and ln.received_qty and not ln.sudo().repair_ids
+        )
+        if not lines:
+            return self.env["repair.order"]
+        vals_list = [line._prepare_repair_vals() for line in lines]
+        # sudo: the receipt's validator sends the goods to repair without
+        # needing repair or sales rights.
+        with protected_write(self.env["repair.order"]) as Repair:
+            repairs = Repair.create(vals_list)
+        repairs._on_return_repairs_created()
+        return repairs
+
+    def _prepare_repair_vals(self):
+        """Hook: the values of the repair of ``self`` (one received repair
+        line): the received item (product, lot, quantity) of the customer,
+        from the return receipt, in the receiving warehouse's repair
+        operation type. Called by ``_create_repairs``."""
+        self.ensure_one()
+        ret = self.return_id
+        received = self.move_ids.filtered(
+            lambda m: (
+                m.state == "done"
+                and m.picking_code == "incoming"
+                and m.picking_id.customer_return_id == ret
+            )
+        )
+        receipt = received.picking_id[:1] or ret.return_picking_id
+        warehouse = receipt.picking_type_id.warehouse_id or ret.order_id.warehouse_id
+        under_warranty = self._is_under_warranty(received)
+        vals = {
+            "product_id": self.product_id.id,
+            "product_qty": self.received_qty,
+            "product_uom": self.product_uom_id.id,
+            "lot_id": received.move_line_ids.lot_id[:1].id,
+            "partner_id": ret.partner_id.id,
+            "company_id": ret.company_id.id,
+            "picking_id": receipt.id,
+            "under_warranty": under_warranty,
+            # Under warranty the repair belongs to the order it is covered
+            # by; otherwise its sale order is the quotation made for it.
+            "sale_order_id": ret.order_id.id if under_warranty else False,
+            "customer_return_line_id": self.id,
+            "return_received_date": fields.Datetime.now(),
+            "user_id": False,
+            "internal_notes": ret.note or False,
+        }
+        if warehouse.repair_type_id:
+            vals["picking_type_id"] = warehouse.repair_type_id.id
+        return vals
+
+    def _is_under_warranty(self, received_moves):
+        """Whether the item of ``self`` (one line) was delivered within its
+        warranty period (the product's, else the company's), counted from
+        the delivery it came back from."""
+        self.ensure_one()
+        months = (
+            self.product_id.product_tmpl_id.repair_warranty_months
+            or self.return_id.company_id.repair_warranty_months
+        )
+        delivered = max(
+            received_moves.origin_returned_move_id.mapped("date"),
+            default=self.return_id.delivery_date,
+        )
+        if not months or not delivered:
+            return False
+        return delivered + relativedelta(months=months) >= fields.Datetime.now()
+
+    def _is_resolution_complete(self):
+        """Hook: whether what ``self`` (one received line) asks for is
+        complete: a replacement or a repaired item shipped to the customer
+        (every step of its route done), a refund once received. Called by
+        ``customer.return._mark_done_if_complete``."""
+        self.ensure_one()
+        moves = self._get_replacement_moves()
+        if self.resolution == "repair" and self.received_qty and not moves:
+            return False
+        return all(move.state in ("done", "cancel") for move in moves)
 
     def _get_replacement_moves(self):
         """The moves shipping the replacements of ``self`` to the customer,

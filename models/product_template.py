@@ -15,6 +15,15 @@ class ProductTemplate(models.Model):
         default=True,
         help="Customers may ask to return this product (backend and portal).",
     )
+    is_repairable = fields.Boolean(
+        string="Repairable",
+        help="Customers may send this product in for repair (return resolution 'Repair').",
+    )
+    repair_warranty_months = fields.Integer(
+        string="Warranty (months)",
+        help="How long after its delivery a returned item is repaired under warranty; "
+        "0 uses the company's warranty period.",
+    )
     abc_class = fields.Selection(
         ABC_CLASSES,
         string="ABC Class",

@@ -75,6 +75,12 @@ class ResCompany(models.Model):
         default=30,
         help="Days after delivery during which customers may request a return; 0 means no limit.",
     )
+    repair_warranty_months = fields.Integer(
+        string="Repair Warranty (months)",
+        default=12,
+        help="Months after delivery during which a returned item is repaired under warranty "
+        "(free of charge), unless its product sets its own period.",
+    )
 
     abc_threshold_a = fields.Float(
         string="Class A Share (%)",
@@ -119,6 +125,9 @@ class ResCompany(models.Model):
     )
     _tracking_stall_days_positive = models.Constraint(
         "CHECK(tracking_stall_days >= 0)", "The stall period cannot be negative."
+    )
+    _repair_warranty_months_positive = models.Constraint(
+        "CHECK(repair_warranty_months >= 0)", "The repair warranty cannot be negative."
     )
     _return_window_days_positive = models.Constraint(
         "CHECK(return_window_days >= 0)", "The return window cannot be negative."

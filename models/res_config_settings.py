@@ -25,6 +25,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.order_intake_auto_review", readonly=False
     )
     return_window_days = fields.Integer(related="company_id.return_window_days", readonly=False)
+    repair_warranty_months = fields.Integer(
+        related="company_id.repair_warranty_months", readonly=False
+    )
     abc_threshold_a = fields.Float(related="company_id.abc_threshold_a", readonly=False)
     abc_threshold_b = fields.Float(related="company_id.abc_threshold_b", readonly=False)
     count_frequency_a = fields.Integer(related="company_id.count_frequency_a", readonly=False)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Run Odoo's own test suites of sale, sale_stock, stock, stock_delivery,
-# sale_management and portal on a fresh database where those modules and the
+# sale_management, portal and repair on a fresh database where those modules and the
 # addon are installed together, so that their post-install tests run with the
 # addon loaded. Exits non-zero on any failure or error, or when the addon was
 # not installed. Usage: scripts/odoo-suites.sh [--without-addon]
 source "$(dirname "$0")/common.sh"
 require_odoo
 
-MODULES=sale,sale_stock,stock,stock_delivery,sale_management,portal
-TAGS=/sale,/sale_stock,/stock,/stock_delivery,/sale_management,/portal
+MODULES=sale,sale_stock,stock,stock_delivery,sale_management,portal,repair
+TAGS=/sale,/sale_stock,/stock,/stock_delivery,/sale_management,/portal,/repair
 INSTALL="$MODULES,$ADDON"
 if [ "${1:-}" = "--without-addon" ]; then
     INSTALL=$MODULES

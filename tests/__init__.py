@@ -26,3 +26,8 @@ from . import test_validation_performance
 from . import test_demo_data
 from . import test_tracking_subscription
 from . import test_tracking_stall
+from . import test_return_repair
+from . import test_ui_repair
+from . import test_document_intake
+from . import test_ui_intake
+from . import test_forecast

@@ -485,7 +485,16 @@ class TestOrderReports(OrderAnalysisDataset):
         book = self._read_xlsx(self._export())
         self.assertEqual(
             book.sheetnames,
-            ["Summary", "Channels", "Products", "Customers", "Returns", "Backlog", "Inventory"],
+            [
+                "Summary",
+                "Channels",
+                "Products",
+                "Customers",
+                "Returns",
+                "Repairs",
+                "Backlog",
+                "Inventory",
+            ],
         )
         summary = book["Summary"]
         values = {summary.cell(row, 1).value: summary.cell(row, 2).value for row in range(5, 12)}

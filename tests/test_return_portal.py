@@ -207,7 +207,7 @@ class TestReturnPortal(CustomerOrderPortalCommon, HttpCase):
         response = self._post_return(self.order, self.order.order_line, "1", reason_id="999999")
         self.assertIn("reason", response.text)
         response = self._post_return(self.order, self.order.order_line, "1", resolution="cash")
-        self.assertIn("refund or an exchange", response.text)
+        self.assertIn("an exchange or a repair", response.text)
         self.assertFalse(self._returns())
 
     def test_outside_window_refused(self):

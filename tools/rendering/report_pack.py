@@ -48,6 +48,14 @@ SECTION_COLUMNS = {
         Column(_lt("Resolution"), "resolution"),
         Column(_lt("Status"), "state"),
     ),
+    "repairs": (
+        Column(_lt("Product"), "product", max_width=PRODUCT_WIDTH),
+        Column(_lt("Reason"), "reason"),
+        Column(_lt("Repairs"), "repairs", "int"),
+        Column(_lt("Under Warranty"), "under_warranty", "int"),
+        Column(_lt("Shipped Back"), "shipped_back", "int"),
+        Column(_lt("Lead Time (days)"), "lead_days", "qty"),
+    ),
     "backlog": (
         Column(_lt("Order"), "order"),
         Column(_lt("Customer"), "customer"),
