@@ -76,11 +76,15 @@ class TrackingWebhookController(http.Controller):
         # reads the same bytes); a form (快递100) is parsed by Odoo already.
         raw = b"" if provider.FORM else httprequest.get_data()
         try:
-            events, picking = carrier._process_provider_push(raw, httprequest.form, httprequest.headers)
+            events, picking = carrier._process_provider_push(
+                raw, httprequest.form, httprequest.headers
+            )
         except TrackingWebhookError as error:
             _logger.info(
                 "Tracking push refused for carrier %s (%s): %s",
-                carrier.id, carrier.tracking_provider, error.status,
+                carrier.id,
+                carrier.tracking_provider,
+                error.status,
             )
             return self._reply(error.status, provider.reply(error.status, str(error)))
         result = "created" if events else "nothing new" if picking else "ignored"

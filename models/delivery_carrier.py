@@ -1,9 +1,8 @@
 import secrets
 from datetime import UTC, datetime
 
-from psycopg2.errors import UniqueViolation
-
 from markupsafe import Markup
+from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, ValidationError

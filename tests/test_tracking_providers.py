@@ -4,6 +4,9 @@ Payloads follow the providers' documented examples (AfterShip tracking_update
 webhook, EasyPost Event of a Tracker, 17TRACK v2.2 TRACKING_UPDATED, 快递100
 订阅推送 form); each provider class runs the same battery of behaviours."""
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -62,8 +65,11 @@ class ProviderPushMixin:
 
     def _point(self, status, minutes_ago, location="Shenzhen Hub", text="Parcel scanned", **kw):
         return dict(
-            status=status, when=self.now - timedelta(minutes=minutes_ago), location=location,
-            text=text, **kw,
+            status=status,
+            when=self.now - timedelta(minutes=minutes_ago),
+            location=location,
+            text=text,
+            **kw,
         )
 
     def _body(self, ref, points):
@@ -117,9 +123,7 @@ class ProviderPushMixin:
             sorted(p["when"] for p in points),
             "every checkpoint time is stored in UTC",
         )
-        self.assertEqual(
-            set(events.mapped("description")), {"Departed", "Arrived", "Picked up"}
-        )
+        self.assertEqual(set(events.mapped("description")), {"Departed", "Arrived", "Picked up"})
         self.assertEqual(self.picking.shipment_state, "in_transit")
 
     def test_each_mapped_status(self):
@@ -180,8 +184,10 @@ class ProviderPushMixin:
         self._assert_ok(self._push([self._point(self.transit_status, 30)]))
         self.assertEqual(self.picking.shipment_state, "in_transit")
         response = self._push(
-            [self._point(self.unknown_status, 5, text="Something new"),
-             self._point(self.transit_status, 30)]
+            [
+                self._point(self.unknown_status, 5, text="Something new"),
+                self._point(self.transit_status, 30),
+            ]
         )
         self._assert_ok(response)
         event = self._events().filtered(lambda e: e.provider_status == self.unknown_status)
@@ -200,9 +206,7 @@ class ProviderPushMixin:
         self.assertFalse(self._events())
 
     def test_oversized_body(self):
-        body = self._body(
-            "REF-1", [self._point(self.transit_status, 5, text="x" * 1000)] * 1100
-        )
+        body = self._body("REF-1", [self._point(self.transit_status, 5, text="x" * 1000)] * 1100)
         self.assertGreater(len(body), tracking_providers.MAX_PUSH_BYTES)
         self._assert_refused(self._post(body), 413)
         self.assertFalse(self._events())
@@ -287,7 +291,9 @@ class TestAfterShipPush(JsonProviderMixin, CustomerOrderCommon, HttpCase):
         response = self._push([self._point("Exception_011", 5, text="Returned to sender")])
         self._assert_ok(response)
         event = self._events()
-        self.assertRecordValues(event, [{"status": "exception", "provider_status": "Exception_011"}])
+        self.assertRecordValues(
+            event, [{"status": "exception", "provider_status": "Exception_011"}]
+        )
         self.assertEqual(self.picking.shipment_state, "exception")
 
     def test_checkpoint_id_is_the_key(self):
@@ -366,7 +372,9 @@ class TestEasyPostPush(JsonProviderMixin, CustomerOrderCommon, HttpCase):
 class TestTrack17Push(JsonProviderMixin, CustomerOrderCommon, HttpCase):
     provider = track17
     transit_status = "InTransit_Arrival"
-    other_format = json.dumps({"event": "tracking_update", "msg": {"tracking_number": "REF-1"}}).encode()
+    other_format = json.dumps(
+        {"event": "tracking_update", "msg": {"tracking_number": "REF-1"}}
+    ).encode()
     ping = json.dumps({"event": "TRACKING_STOPPED", "data": {"number": "REF-1"}}).encode()
 
     def _body(self, ref, points):
@@ -510,8 +518,14 @@ class TestKuaidi100Push(ProviderPushMixin, CustomerOrderCommon, HttpCase):
         self._assert_ok(self._push([point]))
         self.assertRecordValues(
             self._events(),
-            [{"event_date": point["when"], "status": "in_transit", "provider_status": "1",
-              "description": "【深圳市】快件已揽收"}],
+            [
+                {
+                    "event_date": point["when"],
+                    "status": "in_transit",
+                    "provider_status": "1",
+                    "description": "【深圳市】快件已揽收",
+                }
+            ],
         )
 
     def test_chinese_status_names_map(self):
@@ -526,7 +540,12 @@ class TestKuaidi100Push(ProviderPushMixin, CustomerOrderCommon, HttpCase):
 
     def test_full_history_of_200_checkpoints_fits(self):
         points = [
-            self._point("0", 5 + index, location="广东省深圳市南山区", text=f"【深圳转运中心】快件已发往 北京 第{index}站")
+            self._point(
+                "0",
+                5 + index,
+                location="广东省深圳市南山区",
+                text=f"【深圳转运中心】快件已发往 北京 第{index}站",
+            )
             for index in range(200)
         ]
         data, _headers = self._request(self._body("REF-1", points))
@@ -575,7 +594,9 @@ class TestProviderPushQueries(CustomerOrderCommon):
             }
             for m in minutes
         ]
-        param = json.dumps({"status": "polling", "lastResult": {"nu": "Q-1", "state": "0", "data": data}})
+        param = json.dumps(
+            {"status": "polling", "lastResult": {"nu": "Q-1", "state": "0", "data": data}}
+        )
         return MultiDict({"param": param, "sign": kuaidi100.sign("salt", param)})
 
     def _count(self, form):
@@ -602,7 +623,9 @@ class TestCarrierFeedSecurity(CustomerOrderCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.carrier = cls._create_carrier("Secret Freight")
-        cls.carrier.write({"tracking_provider": "aftership", "tracking_webhook_secret": "top-secret"})
+        cls.carrier.write(
+            {"tracking_provider": "aftership", "tracking_webhook_secret": "top-secret"}
+        )
 
     def _call(self, user, method, args):
         self.authenticate(user.login, user.login + "x" * (8 - len(user.login)))
@@ -641,11 +664,17 @@ class TestCarrierFeedSecurity(CustomerOrderCommon, HttpCase):
         self.assertEqual(self.carrier.tracking_webhook_secret, "top-secret")
 
     def test_stock_manager_reads_and_sets_the_secret(self):
-        reply = self._call(self.stock_manager, "read", [self.carrier.ids, ["tracking_webhook_secret"]])
+        reply = self._call(
+            self.stock_manager, "read", [self.carrier.ids, ["tracking_webhook_secret"]]
+        )
         self.assertEqual(reply["result"][0]["tracking_webhook_secret"], "top-secret")
         reply = self._call(
-            self.stock_manager, "write",
-            [self.carrier.ids, {"tracking_provider": "kuaidi100", "tracking_webhook_secret": "salt"}],
+            self.stock_manager,
+            "write",
+            [
+                self.carrier.ids,
+                {"tracking_provider": "kuaidi100", "tracking_webhook_secret": "salt"},
+            ],
         )
         self.assertTrue(reply["result"])
         self.assertRecordValues(
@@ -658,19 +687,15 @@ class TestProviderFunctions(BaseCase):
     """The documented signature schemes, computed independently."""
 
     def test_aftership_signature(self):
-        import base64
-        import hashlib
-        import hmac
-
         body = b'{"event":"tracking_update"}'
         expected = base64.b64encode(hmac.new(b"k", body, hashlib.sha256).digest()).decode()
         self.assertEqual(aftership.sign("k", body), expected)
         self.assertTrue(aftership.verify("k", body, None, {"aftership-hmac-sha256": expected}))
-        self.assertFalse(aftership.verify("k", body + b" ", None, {"aftership-hmac-sha256": expected}))
+        self.assertFalse(
+            aftership.verify("k", body + b" ", None, {"aftership-hmac-sha256": expected})
+        )
 
     def test_track17_signature(self):
-        import hashlib
-
         body = b'{"event":"TRACKING_UPDATED"}'
         expected = hashlib.sha256(body + b"/KEY").hexdigest()
         self.assertTrue(track17.verify("KEY", body, None, {"sign": expected}))
@@ -678,10 +703,8 @@ class TestProviderFunctions(BaseCase):
         self.assertFalse(track17.verify("KEY2", body, None, {"sign": expected}))
 
     def test_kuaidi100_signature(self):
-        import hashlib
-
         param = '{"lastResult":{}}'
-        expected = hashlib.md5((param + "salt").encode()).hexdigest().upper()  # noqa: S324
+        expected = hashlib.md5((param + "salt").encode()).hexdigest().upper()
         self.assertEqual(kuaidi100.sign("salt", param), expected)
         form = MultiDict([("param", param), ("sign", expected)])
         self.assertTrue(kuaidi100.verify("salt", b"", form, {}))
@@ -695,4 +718,3 @@ class TestProviderFunctions(BaseCase):
         self.assertEqual(one, tracking_providers.common.stable_key("x", "", when, "0", "A", "t"))
         self.assertNotEqual(one, tracking_providers.common.stable_key("x", "", when, "0", "B", "t"))
         self.assertLessEqual(len(one), 256)
-

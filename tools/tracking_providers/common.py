@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 # One checkpoint of a push. ``key`` is stable across retries and full-history
 # replays; ``status`` is one of our event statuses or None (not mapped).
-Checkpoint = namedtuple(
-    "Checkpoint", "key provider_status status event_date location description"
-)
+Checkpoint = namedtuple("Checkpoint", "key provider_status status event_date location description")
 # A push about one shipment: its tracking number and every checkpoint in it.
 Push = namedtuple("Push", "tracking_ref checkpoints")
 
@@ -118,14 +116,19 @@ def stable_key(provider, provider_id, event_date, provider_status, location, des
     return f"{provider}:h:{hashlib.sha256(content.encode()).hexdigest()[:40]}"
 
 
-def checkpoint(provider, status_map, *, provider_id, provider_status, event_date, location,
-               description):
+def checkpoint(
+    provider, status_map, *, provider_id, provider_status, event_date, location, description
+):
     provider_status = text(provider_status, limit=64)
     location = text(location, limit=256)
     description = text(description, limit=1024)
     return Checkpoint(
         key=stable_key(
-            provider, text(provider_id, limit=1024), event_date, provider_status, location,
+            provider,
+            text(provider_id, limit=1024),
+            event_date,
+            provider_status,
+            location,
             description,
         ),
         provider_status=provider_status or False,

@@ -13,8 +13,7 @@ import hashlib
 import hmac
 import unicodedata
 
-from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json
-from .common import parse_time
+from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json, parse_time
 from .common import tracking_ref as clean_ref
 
 NAME = "easypost"

@@ -60,7 +60,7 @@ def _field(form, name):
 
 
 def sign(secret, param):
-    return hashlib.md5((param + secret).encode()).hexdigest().upper()  # noqa: S324 (the provider's scheme)
+    return hashlib.md5((param + secret).encode()).hexdigest().upper()
 
 
 def verify(secret, raw, form, headers):

@@ -11,8 +11,7 @@ key. Payload: ``{"event": "TRACKING_UPDATED", "data": {"number", "carrier",
 import hashlib
 import hmac
 
-from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json
-from .common import parse_time
+from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json, parse_time
 from .common import tracking_ref as clean_ref
 
 NAME = "track17"
