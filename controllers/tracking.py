@@ -69,8 +69,10 @@ class TrackingWebhookController(http.Controller):
         httprequest = request.httprequest
         length = httprequest.content_length
         limit = tracking_providers.MAX_PUSH_BYTES
-        if length is None or length > limit:
-            error = f"body missing or larger than {limit} bytes"
+        if not length:
+            return self._reply(400, provider.reply(400, "the body is missing"))
+        if length > limit:
+            error = f"body larger than {limit} bytes"
             return self._reply(413, provider.reply(413, error))
         # Read once (cached: a request retried after a serialization failure
         # reads the same bytes); a form (快递100) is parsed by Odoo already.

@@ -211,6 +211,18 @@ class ProviderPushMixin:
         self._assert_refused(self._post(body), 413)
         self.assertFalse(self._events())
 
+    def test_empty_body(self):
+        self._assert_refused(
+            self.url_open(
+                WEBHOOK.format(self.carrier.tracking_webhook_token),
+                data=b"",
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            ),
+            400,
+        )
+        self.assertFalse(self._events())
+
     def test_number_of_another_carrier(self):
         response = self._push([self._point(self.transit_status, 5)], ref="OTHER-1")
         self._assert_refused(response, 404)
