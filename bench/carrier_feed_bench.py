@@ -54,7 +54,7 @@ def ship(carrier, ref):
     picking.with_context(skip_sms=True).button_validate()
     picking.tracking_event_ids.write({'event_date': fields.Datetime.now() - timedelta(days=3)})
 
-for key in %(providers)r:
+for letter, key in zip('ABCDE', %(providers)r):
     carrier = env['delivery.carrier'].create({
         'name': 'Bench ' + key, 'product_id': service.id, 'tracking_provider': key,
         'tracking_webhook_secret': False if key == 'generic' else %(secret)r,
@@ -63,7 +63,7 @@ for key in %(providers)r:
     if key == 'kuaidi100':
         ship(carrier, 'K-LONG')
         ship(carrier, 'K-SHORT')
-    print(key.upper().replace('17', 'SEVENTEEN') + '=' + carrier.sudo().tracking_webhook_token)
+    print('TOKEN_' + letter + '=' + carrier.sudo().tracking_webhook_token)
 env.cr.commit()
 """
 
@@ -194,12 +194,13 @@ def _track17(ref, moment, index):
 def _kuaidi100_param(ref, moments):
     data = [
         {
-            "context": f"【深圳转运中心】快件已发往 北京 第{index}站",
+            # The carrier's text of a checkpoint stays the same in every push.
+            "context": f"【深圳转运中心】快件已发往 北京 {moment:%m%d%H%M%S}",
             "ftime": (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S"),
             "areaName": "广东省深圳市南山区",
             "status": "在途",
         }
-        for index, moment in enumerate(sorted(moments, reverse=True))
+        for moment in sorted(moments, reverse=True)
     ]
     return json.dumps(
         {"status": "polling", "lastResult": {"nu": ref, "state": "0", "data": data}},
@@ -240,7 +241,9 @@ def main():
         harness.install_addon(db, addons_path, work)
         setup = SETUP % {"providers": PROVIDERS, "secret": SECRET}
         printed = harness.run_shell(db, addons_path, work, setup)
-        tokens = {key: printed[key.upper().replace("17", "SEVENTEEN")] for key in PROVIDERS}
+        tokens = {
+            key: printed[f"TOKEN_{letter}"] for letter, key in zip("ABCDE", PROVIDERS, strict=True)
+        }
         server = harness.start_server(db, addons_path, work, options.port, workers=1)
         conn = http.client.HTTPConnection("127.0.0.1", options.port, timeout=60)
         results = _measure_providers(conn, tokens, options)
