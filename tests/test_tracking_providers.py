@@ -565,6 +565,27 @@ class TestKuaidi100Push(ProviderPushMixin, CustomerOrderCommon, HttpCase):
         self._assert_ok(self._push(points))
         self.assertEqual(len(self._events()), 200)
 
+    def test_newest_checkpoint_keeps_its_key_in_the_next_push(self):
+        """The newest checkpoint takes the shipment's ``state``; in the next
+        push it is an older one with only its status name: still the same
+        checkpoint, not a new event."""
+        older = [self._point("1", 30, text="已揽收"), self._point("0", 60, text="已下单")]
+        first = json.loads(self._param("REF-1", older))
+        for item, name in zip(first["lastResult"]["data"], ("揽收", "在途"), strict=True):
+            item.pop("statusCode")
+            item["status"] = name
+        self._assert_ok(self._post(json.dumps(first, ensure_ascii=False)))
+        self.assertEqual(sorted(self._events().mapped("provider_status")), ["1", "在途"])
+        newest = self._point("5", 5, text="派件中")
+        second = json.loads(self._param("REF-1", [newest, *older]))
+        for item, name in zip(second["lastResult"]["data"], ("派件", "揽收", "在途"), strict=True):
+            item.pop("statusCode")
+            item["status"] = name
+        self._assert_ok(self._post(json.dumps(second, ensure_ascii=False)))
+        events = self._events()
+        self.assertEqual(len(events), 3, "only the new checkpoint is recorded")
+        self.assertEqual(self.picking.shipment_state, "out_for_delivery")
+
     def test_abort_push_without_checkpoints(self):
         param = json.loads(self._param("REF-1", []))
         param.update(status="abort", message="3天查询无记录")
@@ -620,8 +641,9 @@ class TestProviderPushQueries(CustomerOrderCommon):
         return self.env.cr.sql_log_count - before, len(events)
 
     def test_query_count_does_not_grow_with_history(self):
-        self._count(self._form(range(300, 101, -1)))  # 199 known checkpoints
-        long_push, created = self._count(self._form(range(300, 100, -1)))
+        # Newest first, as 快递100 sends them: 199 known checkpoints, then 200 with 1 new.
+        self._count(self._form(range(101, 300)))
+        long_push, created = self._count(self._form(range(100, 300)))
         self.assertEqual(created, 1)
         short_push, created = self._count(self._form([50]))
         self.assertEqual(created, 1)

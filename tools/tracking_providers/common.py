@@ -117,8 +117,20 @@ def stable_key(provider, provider_id, event_date, provider_status, location, des
 
 
 def checkpoint(
-    provider, status_map, *, provider_id, provider_status, event_date, location, description
+    provider,
+    status_map,
+    *,
+    provider_id,
+    provider_status,
+    event_date,
+    location,
+    description,
+    key_status=None,
 ):
+    """One checkpoint. ``key_status`` (default: ``provider_status``) is the
+    status the stable key hashes: the checkpoint's own, never one it only
+    borrows while it is the newest (快递100's shipment ``state``)."""
+    key_status = text(provider_status if key_status is None else key_status, limit=64)
     provider_status = text(provider_status, limit=64)
     location = text(location, limit=256)
     description = text(description, limit=1024)
@@ -127,7 +139,7 @@ def checkpoint(
             provider,
             text(provider_id, limit=1024),
             event_date,
-            provider_status,
+            key_status,
             location,
             description,
         ),

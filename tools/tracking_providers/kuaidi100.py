@@ -79,9 +79,12 @@ def parse(raw, form):
     checkpoints = []
     for index, item in enumerate(items):
         code = item.get("statusCode")
-        if code in (None, "") and index == 0:
-            code = result.get("state")  # the shipment's state is its newest checkpoint's
-        provider_status = str(code) if code not in (None, "") else item.get("status")
+        own_status = str(code) if code not in (None, "") else item.get("status") or ""
+        provider_status = own_status
+        if code in (None, "") and index == 0 and result.get("state") not in (None, ""):
+            # The shipment's state is its newest checkpoint's; the key keeps
+            # the checkpoint's own status, the same in every later push.
+            provider_status = str(result["state"])
         checkpoints.append(
             checkpoint(
                 NAME,
@@ -93,6 +96,7 @@ def parse(raw, form):
                 ),
                 location=item.get("areaName") or item.get("location"),
                 description=item.get("context"),
+                key_status=own_status,
             )
         )
     return Push(clean_ref(result.get("nu")), checkpoints)
