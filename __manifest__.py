@@ -41,6 +41,7 @@
         "views/sale_order_intake_views.xml",
         "views/stock_picking_views.xml",
         "views/customer_order_tracking_subscription_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/sale_portal_templates.xml",
         "views/customer_return_views.xml",
         "views/customer_return_portal_templates.xml",

@@ -1,12 +1,14 @@
 import secrets
 from datetime import UTC, datetime
 
+from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, ValidationError
 from odoo.tools import SQL, consteq
 
+from ..tools import tracking_providers
 from .stock_picking_tracking_event import EVENT_STATUSES
 
 # The longest tracking reference or carrier event id accepted (the columns
@@ -78,6 +80,13 @@ class DeliveryCarrier(models.Model):
         compute="_compute_tracking_webhook_url",
         groups="stock.group_stock_manager",
     )
+    tracking_provider_setup = fields.Html(
+        string="Provider Setup",
+        compute="_compute_tracking_provider_setup",
+        sanitize=False,
+        groups="stock.group_stock_manager",
+        help="What to paste where in the tracking provider's console.",
+    )
 
     _tracking_webhook_token_unique = models.UniqueIndex(
         "(tracking_webhook_token) WHERE tracking_webhook_token IS NOT NULL",
@@ -103,6 +112,42 @@ class DeliveryCarrier(models.Model):
                 if carrier.tracking_webhook_token
                 else False
             )
+
+    @api.depends("tracking_provider")
+    @api.depends_context("lang")
+    def _compute_tracking_provider_setup(self):
+        texts = {
+            "generic": self.env._(
+                "The carrier posts one JSON object per event to the webhook URL: "
+                "tracking_ref, status, event_time, and optionally location, description, "
+                "event_id. The token in the URL is the secret; no signing secret is used."
+            ),
+            "aftership": self.env._(
+                "In AfterShip, open Settings > Webhooks: add the webhook URL above and copy "
+                "the webhook secret shown there into Webhook Signing Secret. AfterShip signs "
+                "every push with it (header aftership-hmac-sha256)."
+            ),
+            "easypost": self.env._(
+                "In EasyPost, open Account Settings > Webhooks (or create the webhook with the "
+                "API): set the URL to the webhook URL above and choose a webhook secret; paste "
+                "the same secret into Webhook Signing Secret. EasyPost signs every event with "
+                "it (header X-Hmac-Signature)."
+            ),
+            "track17": self.env._(
+                "In the 17TRACK API console, open Settings > Webhook: set the webhook URL above "
+                "(API version v2.2) and paste your API key (Security > Access Key) into Webhook "
+                "Signing Secret. 17TRACK signs every push with it (header sign)."
+            ),
+            "kuaidi100": self.env._(
+                "快递100 pushes to the callbackurl given when a tracking number is subscribed: "
+                "use the webhook URL above as callbackurl and put a random salt in the "
+                "subscription's salt parameter; paste the same salt into Webhook Signing "
+                "Secret. 快递100 signs every push with it (form field sign)."
+            ),
+        }
+        for carrier in self:
+            text = texts.get(carrier.tracking_provider)
+            carrier.tracking_provider_setup = Markup("<p>%s</p>") % text if text else False
 
     def action_regenerate_tracking_token(self):
         """Replace the webhook secret: the old address stops working at once."""
@@ -163,6 +208,95 @@ class DeliveryCarrier(models.Model):
             # request since this one looked: a replay, answered as one.
             return Event, False
         return event, True
+
+    def _process_provider_push(self, raw, form, headers):
+        """Record every checkpoint of a push signed by the carrier's provider.
+
+        The signature is checked over exactly what the provider signed (the
+        raw body, or the 快递100 ``param`` field) before anything is parsed.
+        Checkpoints already recorded (their stable key is the event's
+        ``external_id``) are skipped: a retry or a full-history replay adds
+        only what is new, found with one query whatever the history length.
+
+        :return: ``(events created, picking)``; ``picking`` is empty for a
+            ping that names no shipment
+        :raise TrackingWebhookError: 403 bad or missing signature, 400 not
+            this provider's payload, 404 not a shipment of this carrier
+        """
+        self.ensure_one()
+        provider = tracking_providers.get_provider(self.tracking_provider)
+        Event = self.env["stock.picking.tracking.event"]
+        secret = self.tracking_webhook_secret
+        if not provider or not secret:
+            raise TrackingWebhookError(403, "no signing secret configured for this carrier")
+        if not provider.verify(secret, raw, form, headers):
+            raise TrackingWebhookError(403, "invalid or missing signature")
+        try:
+            push = provider.parse(raw, form)
+        except tracking_providers.PushError as error:
+            raise TrackingWebhookError(error.status, str(error)) from error
+        if push is None:
+            return Event, self.env["stock.picking"]
+        picking = self._find_tracked_picking(push.tracking_ref)
+        return self._create_checkpoint_events(picking, push.checkpoints), picking
+
+    def _find_tracked_picking(self, tracking_ref):
+        """Hook: the validated delivery of this carrier with ``tracking_ref``."""
+        picking = self.env["stock.picking"].search(
+            [
+                ("carrier_id", "=", self.id),
+                ("carrier_tracking_ref", "=", tracking_ref),
+                ("picking_type_code", "=", "outgoing"),
+                ("state", "=", "done"),
+            ],
+            limit=1,
+        )
+        if not picking:
+            raise TrackingWebhookError(404, "unknown tracking reference for this carrier")
+        return picking
+
+    def _create_checkpoint_events(self, picking, checkpoints):
+        """Create, in one batch, the events of the ``checkpoints`` that
+        ``picking`` does not have yet (one query finds the known ones)."""
+        Event = self.env["stock.picking.tracking.event"]
+        fresh = {}
+        for point in checkpoints:
+            fresh.setdefault(point.key, point)
+        if not fresh:
+            return Event
+        known = Event.search_fetch(
+            [("picking_id", "=", picking.id), ("external_id", "in", list(fresh))],
+            ["external_id"],
+        )
+        for key in known.mapped("external_id"):
+            fresh.pop(key, None)
+        if not fresh:
+            return Event
+        vals_list = [
+            self._prepare_checkpoint_event_vals(picking, point) for point in fresh.values()
+        ]
+        try:
+            with self.env.cr.savepoint():
+                return Event.create(vals_list)
+        except ValidationError as error:
+            raise TrackingWebhookError(400, str(error)) from error
+        except UniqueViolation as error:
+            # A parallel push recorded some of these since this one looked:
+            # let Odoo retry the whole request, which then skips them.
+            raise ConcurrencyError(str(error)) from error
+
+    def _prepare_checkpoint_event_vals(self, picking, point):
+        """Hook: the values of the event of one provider checkpoint."""
+        return {
+            "picking_id": picking.id,
+            "source": "carrier",
+            "event_date": point.event_date,
+            "status": point.status or False,
+            "provider_status": point.provider_status,
+            "location": point.location,
+            "description": point.description,
+            "external_id": point.key,
+        }
 
     def _parse_tracking_payload(self, payload):
         if not isinstance(payload, dict):

@@ -74,7 +74,8 @@ class StockPicking(models.Model):
             if picking.picking_type_code != "outgoing":
                 picking.shipment_state = False
                 continue
-            latest = picking.tracking_event_ids.sorted(lambda e: (e.event_date, e.id))[-1:]
+            events = picking.tracking_event_ids.filtered("status")
+            latest = events.sorted(lambda e: (e.event_date, e.id))[-1:]
             picking.shipment_state = latest.status or "pending"
 
     @api.depends("tracking_event_ids")

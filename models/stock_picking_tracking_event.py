@@ -29,7 +29,15 @@ class StockPickingTrackingEvent(models.Model):
         "stock.picking", string="Transfer", required=True, index=True, ondelete="cascade"
     )
     event_date = fields.Datetime(required=True, default=fields.Datetime.now)
-    status = fields.Selection(EVENT_STATUSES, required=True)
+    # Empty only for a provider's status that maps to none of ours (one it
+    # added later, say): the event is kept with its provider_status and
+    # moves no shipment state.
+    status = fields.Selection(EVENT_STATUSES)
+    provider_status = fields.Char(
+        readonly=True,
+        help="The status as the tracking provider reported it (AfterShip tag, EasyPost "
+        "status, 17TRACK sub-status, 快递100 state).",
+    )
     location = fields.Char()
     description = fields.Char()
     source = fields.Selection(
@@ -72,6 +80,12 @@ class StockPickingTrackingEvent(models.Model):
                     )
                 )
 
+    @api.constrains("status", "provider_status")
+    def _check_status(self):
+        for event in self:
+            if not event.status and not event.provider_status:
+                raise ValidationError(self.env._("A tracking event needs a status."))
+
     @api.constrains("picking_id")
     def _check_picking_shipped(self):
         for event in self:
@@ -90,5 +104,7 @@ class StockPickingTrackingEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         events = super().create(vals_list)
-        events.picking_id._on_tracking_events(events)
+        # An event without one of our statuses changes nothing downstream.
+        mapped = events.filtered("status")
+        mapped.picking_id._on_tracking_events(mapped)
         return events
