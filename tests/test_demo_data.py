@@ -240,6 +240,8 @@ class TestInstallOnExistingOrders(CustomerOrderCommon):
         confirmed.action_confirm()
         quotation = self._create_order(qty=1)
         orders = confirmed | quotation
+        # Raw SQL below: the ORM's pending writes (confirmation) go first.
+        self.env.flush_all()
         self.env.cr.execute(
             "UPDATE sale_order SET received_date = NULL, create_date = %s WHERE id IN %s",
             [entered, tuple(orders.ids)],
