@@ -293,6 +293,89 @@ class TestReturnRepair(ReturnRepairCommon):
         self._ship_back(ret)
         self.assertEqual(ret.state, "done")
 
+    def _lot_product_at_repair(self):
+        """A lot-tracked product whose lot ``LOT-C`` the customer sent in for
+        repair; the company has none of it left. Returns the return, its
+        repair, the product and the customer's lot."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Lot Grinder",
+                "is_storable": True,
+                "tracking": "lot",
+                "is_repairable": True,
+                "standard_price": 80.0,
+            }
+        )
+        lot = self.env["stock.lot"].create({"name": "LOT-C", "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.warehouse.lot_stock_id, 1, lot_id=lot
+        )
+        ret, repair = self._received_repair(self._order(qty=1, product=product), qty=1)
+        return ret, repair, product, lot
+
+    def test_item_at_repair_stays_the_customers(self):
+        ret, repair, product, lot = self._lot_product_at_repair()
+        owner = ret.partner_id
+        self.assertEqual(repair.lot_id, lot)
+        receipt_move = ret.return_picking_id.move_ids
+        self.assertEqual(receipt_move.restrict_partner_id, owner)
+        self.assertEqual(receipt_move.move_line_ids.owner_id, owner)
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", product.id), ("location_id.usage", "=", "internal")]
+        )
+        self.assertRecordValues(quant, [{"lot_id": lot.id, "owner_id": owner.id, "quantity": 1}])
+        # Valuation: the customer's item is not the company's asset.
+        self.assertFalse(receipt_move.is_in, "an owned item does not enter the valuation")
+        self.assertEqual(receipt_move.value, 0.0)
+        self.assertEqual(quant.sudo().value, 0.0)
+
+    def test_other_delivery_cannot_reserve_the_item_at_repair(self):
+        ret, repair, product, lot = self._lot_product_at_repair()
+        # The company's own lot arrives, older than the customer's item.
+        own_lot = self.env["stock.lot"].create({"name": "LOT-OWN", "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(
+            product,
+            self.warehouse.lot_stock_id,
+            1,
+            lot_id=own_lot,
+            in_date=fields.Datetime.now() - timedelta(days=30),
+        )
+        someone_else = self.env["res.partner"].create({"name": "Another Buyer"})
+        other = self._create_order(qty=2, product=product, partner_id=someone_else.id)
+        other.action_confirm()
+        delivery = other.picking_ids
+        delivery.action_assign()
+        self.assertEqual(delivery.move_ids.quantity, 1.0, "only the company's own lot")
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot)
+        self.assertFalse(delivery.move_ids.move_line_ids.owner_id)
+        self._fix(repair)
+        delivery.action_assign()
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot, "repaired: still hers")
+        # The ship-back takes exactly the customer's item, whatever is in stock.
+        out = self.env["stock.picking"].search(
+            [("customer_return_id", "=", ret.id), ("picking_type_code", "=", "outgoing")]
+        )
+        self.assertEqual(out.move_ids.restrict_partner_id, ret.partner_id)
+        self.assertEqual(out.state, "assigned")
+        self.assertRecordValues(
+            out.move_line_ids, [{"lot_id": lot.id, "owner_id": ret.partner_id.id, "quantity": 1}]
+        )
+        self._ship_back(ret)
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(out.move_line_ids.lot_id, lot)
+        self.assertFalse(out.move_ids.is_out, "the customer's item leaves unvalued")
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot)
+        self.assertFalse(
+            self.env["stock.quant"].search(
+                [
+                    ("product_id", "=", product.id),
+                    ("location_id.usage", "=", "internal"),
+                    ("owner_id", "!=", False),
+                ]
+            ).filtered("quantity"),
+            "nothing of the customer's is left in the warehouse",
+        )
+
     def test_two_step_warehouse(self):
         warehouse = self.env["stock.warehouse"].create(
             {
