@@ -211,9 +211,38 @@ class RepairOrder(models.Model):
         return True
 
     def action_repair_done(self):
+        self.filtered("customer_return_line_id")._check_return_item_in_place()
         result = super().action_repair_done()
         self.filtered("customer_return_line_id")._ship_back_to_customer()
         return result
+
+    def _check_return_item_in_place(self):
+        """The customer's item (its owner, its lot) must be where the repair
+        takes it: Odoo's repair moves the repaired product under its owner
+        only when the owner's quantity is there. In a warehouse receiving in
+        two or three steps the item arrives at the input: it is put away
+        first."""
+        Quant = self.env["stock.quant"]
+        for repair in self.filtered(lambda r: r.product_id.is_storable):
+            available = Quant._get_available_quantity(
+                repair.product_id,
+                repair.location_id,
+                repair.lot_id,
+                owner_id=repair.partner_id,
+                strict=True,
+            )
+            needed = repair.product_uom._compute_quantity(
+                repair.product_qty, repair.product_id.uom_id
+            )
+            if repair.product_id.uom_id.compare(available, needed) < 0:
+                raise UserError(
+                    self.env._(
+                        "The item of repair %(repair)s is not in %(location)s yet: put the "
+                        "returned item away before ending the repair.",
+                        repair=repair.name,
+                        location=repair.location_id.display_name,
+                    )
+                )
 
     def _check_return_repair(self):
         self.ensure_one()
@@ -297,7 +326,11 @@ class RepairOrder(models.Model):
                     repair.product_id.display_name,
                     f"{repair.name} ({line.return_id.name})",
                     order.company_id,
-                    line._prepare_replacement_procurement_values(reference),
+                    dict(
+                        line._prepare_replacement_procurement_values(reference),
+                        # The customer's own item goes back, nothing else.
+                        restrict_partner_id=line.sudo().return_id.partner_id.id,
+                    ),
                 )
             )
         Rule.run(procurements)

@@ -103,6 +103,19 @@ class ReturnRepairCommon(CustomerOrderCommon):
             )
         )
 
+    def _put_away(self, warehouse):
+        """Validate the put-away (input to stock) of the returned item: it
+        keeps its owner, the customer."""
+        put_away = self.env["stock.picking"].search(
+            [
+                ("location_id", "=", warehouse.wh_input_stock_loc_id.id),
+                ("state", "=", "assigned"),
+            ]
+        )
+        self.assertEqual(len(put_away), 1)
+        self.assertEqual(put_away.move_line_ids.owner_id, self.customer)
+        self._validate(put_away.with_user(self.stock_user))
+
     def _fix(self, repair, user=None):
         repair = repair.with_user(user or self.stock_user)
         repair.action_validate()
@@ -321,7 +334,11 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(receipt_move.restrict_partner_id, owner)
         self.assertEqual(receipt_move.move_line_ids.owner_id, owner)
         quant = self.env["stock.quant"].search(
-            [("product_id", "=", product.id), ("location_id.usage", "=", "internal")]
+            [
+                ("product_id", "=", product.id),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", "!=", 0),
+            ]
         )
         self.assertRecordValues(quant, [{"lot_id": lot.id, "owner_id": owner.id, "quantity": 1}])
         # Valuation: the customer's item is not the company's asset.
@@ -390,11 +407,16 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(order.order_line.qty_delivered, 4)
         ret, repair = self._received_repair(order, qty=1)
         self.assertEqual(repair.picking_type_id, warehouse.repair_type_id)
+        # The item is received at the input: repaired once put away in stock.
+        self._put_away(warehouse)
         self._fix(repair)
         pickings = self.env["stock.picking"].search(
             [("customer_return_id", "=", ret.id), ("picking_type_code", "!=", "incoming")]
         )
         self.assertEqual(pickings.picking_type_id, warehouse.pick_type_id, "picking first")
+        self.assertEqual(
+            pickings.move_line_ids.owner_id, ret.partner_id, "the customer's item is picked"
+        )
         self._validate(pickings)
         self.assertEqual(ret.state, "received", "picked is not shipped")
         self.assertFalse(repair.shipped_back_date)
@@ -414,6 +436,11 @@ class TestReturnRepair(ReturnRepairCommon):
         warehouse = self.multi_step_warehouse
         self._set_stock(self.storable, 20, warehouse.lot_stock_id)
         ret, repair = self._received_repair(self._order(qty=2, warehouse=warehouse), qty=1)
+        with self._refused(UserError, "not in WH3S/Stock yet"):
+            self._fix(repair)
+        self.assertEqual(repair.state, "draft", "nothing written")
+        self.assertFalse(repair.move_id)
+        self._put_away(warehouse)
         self._fix(repair)
         for step in (warehouse.pick_type_id, warehouse.pack_type_id, warehouse.out_type_id):
             with self.subTest(step=step.name):
@@ -426,6 +453,8 @@ class TestReturnRepair(ReturnRepairCommon):
                     ]
                 )
                 self.assertEqual(len(picking), 1)
+                self.assertEqual(picking.state, "assigned")
+                self.assertEqual(picking.move_line_ids.owner_id, ret.partner_id)
                 self._validate(picking)
         self.assertEqual(ret.state, "done")
         self.assertEqual(len(self._repair_messages(repair, self.template_shipped)), 1)
