@@ -693,6 +693,37 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
         self.assertIn("Completed", page)
         self.assertNotIn("o_com_repair_quotation", page)
 
+    def _review_rules_and_twin(self, quotation):
+        """Review rules that flag ``quotation`` (above 10, possible
+        duplicate) and a plain quotation of the same customer with the same
+        content: the twin."""
+        self._create_rule("amount_above", name="Above ten", threshold=10)
+        self._create_rule("duplicate_order", name="Twin", days=30)
+        twin = self._create_order(
+            qty=1, product=self.part, price=quotation.order_line.price_unit, user=self.salesman
+        )
+        self.assertEqual(twin.amount_untaxed, quotation.amount_untaxed)
+        return twin
+
+    def test_review_rules_do_not_gate_a_repair_quotation(self):
+        ret, repair = self._quoted_repair()
+        quotation = repair.sale_order_id
+        twin = self._review_rules_and_twin(quotation)
+        # The plain quotation with the same content is still reviewed.
+        with self._refused(UserError, "must be submitted for review"):
+            twin.with_user(self.salesman).action_confirm()
+        self.assertEqual(twin.state, "draft")
+        # The workshop prices a repair: its customer accepts it unreviewed.
+        self._login()
+        self.assertNotIn("error", self._accept(quotation) or {})
+        self.assertEqual(quotation.state, "sale")
+        self.assertEqual(quotation.review_state, "not_reviewed")
+        self.assertFalse(quotation.review_issue_ids)
+        self._fix(repair)
+        self.assertEqual(repair.state, "done")
+        with self._refused(UserError, "must be submitted for review"):
+            twin.with_user(self.salesman).action_confirm()
+
     def test_other_customer_cannot_accept_or_decline(self):
         ret, repair = self._quoted_repair()
         quotation = repair.sale_order_id
@@ -842,3 +873,55 @@ class TestReturnRepairRpc(ReturnRepairCommon, HttpCase):
         repair.invalidate_recordset()
         self.assertRecordValues(repair, [{"state": "draft", "under_warranty": False}])
         self.assertFalse(repair.customer_return_line_id._get_replacement_moves())
+
+    def test_a_quotation_cannot_pass_as_a_repair_quotation(self):
+        """Only a repair quotation of a return escapes the review rules; no
+        user links a plain quotation to such a repair, whatever the call."""
+        _ret, repair = self._received_repair(self._order(delivered_days_ago=400))
+        quotation = repair.sale_order_id
+        self._create_rule("amount_above", name="Above ten", threshold=10)
+        plain = self._create_order(qty=1, product=self.part, user=self.salesman)
+        for context in ({}, self.FORGED_CONTEXT):
+            with self.subTest(context=context):
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"sale_order_id": plain.id}],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "sale.order",
+                    "write",
+                    [plain.ids, {"repair_order_ids": [Command.link(repair.id)]}],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"sale_order_id": False}],
+                    context,
+                )
+                self._refused_rpc(
+                    UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], context
+                )
+        self.assertEqual(repair.sale_order_id, quotation)
+        # A repair of no return (any repairer may make one) exempts nothing.
+        self._call(
+            self.repairer,
+            "repair.order",
+            "create",
+            [{"product_id": self.storable.id, "partner_id": self.customer.id,
+              "sale_order_id": plain.id}],
+            {},
+        )
+        self.assertTrue(plain.repair_order_ids)
+        self._refused_rpc(
+            UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], {}
+        )
+        self.assertEqual(plain.state, "draft")
