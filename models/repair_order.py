@@ -2,7 +2,12 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
-from ..tools import check_protected_create, check_protected_write, write_protected
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    protected_write,
+    write_protected,
+)
 from .mail_template import report_context
 
 # The return's side of a repair: which return line it repairs and the dates
@@ -95,7 +100,11 @@ class RepairOrder(models.Model):
         check_protected_write(self, vals, REPAIR_RETURN_FIELDS)
         # A returned item's warranty follows from its delivery date and the
         # warranty period: no edit turns a quoted repair into a free one.
-        check_protected_write(self.filtered("customer_return_line_id"), vals, {"under_warranty"})
+        # Nor does an edit link a plain quotation to it (a repair quotation
+        # skips the order review: sale.order._is_return_repair_quotation).
+        check_protected_write(
+            self.filtered("customer_return_line_id"), vals, {"under_warranty", "sale_order_id"}
+        )
         if vals.get("state") in REPAIR_WORK_STATES:
             self._check_return_quotation_accepted()
         return super().write(vals)
@@ -127,6 +136,13 @@ class RepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+
+    def action_create_sale_order(self):
+        # Odoo's "Create Quotation" makes a new quotation for the repair (it
+        # refuses a repair that has one): the one way, with ours, a repair of
+        # a returned item gets its quotation.
+        with protected_write(self.filtered("customer_return_line_id")):
+            return super().action_create_sale_order()
 
     def action_view_customer_return(self):
         self.ensure_one()
