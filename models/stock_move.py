@@ -74,7 +74,11 @@ class StockMove(models.Model):
                 repair = self.customer_return_line_id.sudo().repair_ids[:1]
                 lot_id = lot_id or repair.lot_id or None
         return super()._update_reserved_quantity(
-            need, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
+            need,
+            location_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
             strict=strict,
         )
 

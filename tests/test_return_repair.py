@@ -383,13 +383,15 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertFalse(out.move_ids.is_out, "the customer's item leaves unvalued")
         self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot)
         self.assertFalse(
-            self.env["stock.quant"].search(
+            self.env["stock.quant"]
+            .search(
                 [
                     ("product_id", "=", product.id),
                     ("location_id.usage", "=", "internal"),
                     ("owner_id", "!=", False),
                 ]
-            ).filtered("quantity"),
+            )
+            .filtered("quantity"),
             "nothing of the customer's is left in the warehouse",
         )
 
@@ -706,7 +708,7 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
         return twin
 
     def test_review_rules_do_not_gate_a_repair_quotation(self):
-        ret, repair = self._quoted_repair()
+        _ret, repair = self._quoted_repair()
         quotation = repair.sale_order_id
         twin = self._review_rules_and_twin(quotation)
         # The plain quotation with the same content is still reviewed.
@@ -917,12 +919,15 @@ class TestReturnRepairRpc(ReturnRepairCommon, HttpCase):
             self.repairer,
             "repair.order",
             "create",
-            [{"product_id": self.storable.id, "partner_id": self.customer.id,
-              "sale_order_id": plain.id}],
+            [
+                {
+                    "product_id": self.storable.id,
+                    "partner_id": self.customer.id,
+                    "sale_order_id": plain.id,
+                }
+            ],
             {},
         )
         self.assertTrue(plain.sudo().repair_order_ids)
-        self._refused_rpc(
-            UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], {}
-        )
+        self._refused_rpc(UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], {})
         self.assertEqual(plain.state, "draft")
