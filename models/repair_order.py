@@ -101,9 +101,13 @@ class RepairOrder(models.Model):
         # A returned item's warranty follows from its delivery date and the
         # warranty period: no edit turns a quoted repair into a free one.
         # Nor does an edit link a plain quotation to it (a repair quotation
-        # skips the order review: sale.order._is_return_repair_quotation).
+        # skips the order review: sale.order._is_return_repair_quotation), or
+        # give the customer's item (owned by the return's customer, see
+        # stock.quant._gather) to another partner.
         check_protected_write(
-            self.filtered("customer_return_line_id"), vals, {"under_warranty", "sale_order_id"}
+            self.filtered("customer_return_line_id"),
+            vals,
+            {"under_warranty", "sale_order_id", "partner_id"},
         )
         if vals.get("state") in REPAIR_WORK_STATES:
             self._check_return_quotation_accepted()

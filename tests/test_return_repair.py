@@ -911,9 +911,19 @@ class TestReturnRepairRpc(ReturnRepairCommon, HttpCase):
                     context,
                 )
                 self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"partner_id": self.salesman.partner_id.id}],
+                    context,
+                )
+                self._refused_rpc(
                     UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], context
                 )
-        self.assertEqual(repair.sale_order_id, quotation)
+        self.assertRecordValues(
+            repair, [{"sale_order_id": quotation.id, "partner_id": self.customer.id}]
+        )
         # A repair of no return (any repairer may make one) exempts nothing.
         self._call(
             self.repairer,
