@@ -27,6 +27,7 @@ from . import customer_return_line
 from . import sale_order_line_return
 from . import sale_order_return
 from . import stock_move
+from . import stock_quant
 from . import repair_order
 from . import sale_order_repair
 from . import stock_scrap

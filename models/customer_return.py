@@ -535,7 +535,11 @@ class CustomerReturn(models.Model):
         for move in picking.move_ids:
             line = line_by_origin.get(move.origin_returned_move_id.id)
             if line:
-                write_protected(move, {"customer_return_line_id": line.id})
+                vals = {"customer_return_line_id": line.id}
+                if line.resolution == "repair":
+                    # The item sent in for repair stays the customer's.
+                    vals["restrict_partner_id"] = self.partner_id.id
+                write_protected(move, vals)
         write_protected(
             picking, {"customer_return_id": self.id, "origin": f"{self.name} ({picking.origin})"}
         )

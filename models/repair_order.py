@@ -2,7 +2,12 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
-from ..tools import check_protected_create, check_protected_write, write_protected
+from ..tools import (
+    check_protected_create,
+    check_protected_write,
+    protected_write,
+    write_protected,
+)
 from .mail_template import report_context
 
 # The return's side of a repair: which return line it repairs and the dates
@@ -95,7 +100,15 @@ class RepairOrder(models.Model):
         check_protected_write(self, vals, REPAIR_RETURN_FIELDS)
         # A returned item's warranty follows from its delivery date and the
         # warranty period: no edit turns a quoted repair into a free one.
-        check_protected_write(self.filtered("customer_return_line_id"), vals, {"under_warranty"})
+        # Nor does an edit link a plain quotation to it (a repair quotation
+        # skips the order review: sale.order._is_return_repair_quotation), or
+        # give the customer's item (owned by the return's customer, see
+        # stock.quant._gather) to another partner.
+        check_protected_write(
+            self.filtered("customer_return_line_id"),
+            vals,
+            {"under_warranty", "sale_order_id", "partner_id"},
+        )
         if vals.get("state") in REPAIR_WORK_STATES:
             self._check_return_quotation_accepted()
         return super().write(vals)
@@ -127,6 +140,13 @@ class RepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+
+    def action_create_sale_order(self):
+        # Odoo's "Create Quotation" makes a new quotation for the repair (it
+        # refuses a repair that has one): the one way, with ours, a repair of
+        # a returned item gets its quotation.
+        with protected_write(self.filtered("customer_return_line_id")):
+            return super().action_create_sale_order()
 
     def action_view_customer_return(self):
         self.ensure_one()
@@ -211,9 +231,38 @@ class RepairOrder(models.Model):
         return True
 
     def action_repair_done(self):
+        self.filtered("customer_return_line_id")._check_return_item_in_place()
         result = super().action_repair_done()
         self.filtered("customer_return_line_id")._ship_back_to_customer()
         return result
+
+    def _check_return_item_in_place(self):
+        """The customer's item (its owner, its lot) must be where the repair
+        takes it: Odoo's repair moves the repaired product under its owner
+        only when the owner's quantity is there. In a warehouse receiving in
+        two or three steps the item arrives at the input: it is put away
+        first."""
+        Quant = self.env["stock.quant"]
+        for repair in self.filtered(lambda r: r.product_id.is_storable):
+            available = Quant._get_available_quantity(
+                repair.product_id,
+                repair.location_id,
+                repair.lot_id,
+                owner_id=repair.partner_id,
+                strict=True,
+            )
+            needed = repair.product_uom._compute_quantity(
+                repair.product_qty, repair.product_id.uom_id
+            )
+            if repair.product_id.uom_id.compare(available, needed) < 0:
+                raise UserError(
+                    self.env._(
+                        "The item of repair %(repair)s is not in %(location)s yet: put the "
+                        "returned item away before ending the repair.",
+                        repair=repair.name,
+                        location=repair.location_id.display_name,
+                    )
+                )
 
     def _check_return_repair(self):
         self.ensure_one()
@@ -297,7 +346,11 @@ class RepairOrder(models.Model):
                     repair.product_id.display_name,
                     f"{repair.name} ({line.return_id.name})",
                     order.company_id,
-                    line._prepare_replacement_procurement_values(reference),
+                    dict(
+                        line._prepare_replacement_procurement_values(reference),
+                        # The customer's own item goes back, nothing else.
+                        restrict_partner_id=line.sudo().return_id.partner_id.id,
+                    ),
                 )
             )
         Rule.run(procurements)

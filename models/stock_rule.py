@@ -6,7 +6,12 @@ class StockRule(models.Model):
 
     def _get_custom_move_fields(self):
         # A replacement's delivery move remembers the return line it ships.
-        return [*super()._get_custom_move_fields(), "customer_return_line_id"]
+        # A repaired item's ship-back is restricted to its owner, the customer.
+        return [
+            *super()._get_custom_move_fields(),
+            "customer_return_line_id",
+            "restrict_partner_id",
+        ]
 
     def _push_prepare_move_copy_values(self, move_to_copy, new_date):
         values = super()._push_prepare_move_copy_values(move_to_copy, new_date)

@@ -103,6 +103,19 @@ class ReturnRepairCommon(CustomerOrderCommon):
             )
         )
 
+    def _put_away(self, warehouse):
+        """Validate the put-away (input to stock) of the returned item: it
+        keeps its owner, the customer."""
+        put_away = self.env["stock.picking"].search(
+            [
+                ("location_id", "=", warehouse.wh_input_stock_loc_id.id),
+                ("state", "=", "assigned"),
+            ]
+        )
+        self.assertEqual(len(put_away), 1)
+        self.assertEqual(put_away.move_line_ids.owner_id, self.customer)
+        self._validate(put_away.with_user(self.stock_user))
+
     def _fix(self, repair, user=None):
         repair = repair.with_user(user or self.stock_user)
         repair.action_validate()
@@ -293,6 +306,95 @@ class TestReturnRepair(ReturnRepairCommon):
         self._ship_back(ret)
         self.assertEqual(ret.state, "done")
 
+    def _lot_product_at_repair(self):
+        """A lot-tracked product whose lot ``LOT-C`` the customer sent in for
+        repair; the company has none of it left. Returns the return, its
+        repair, the product and the customer's lot."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Lot Grinder",
+                "is_storable": True,
+                "tracking": "lot",
+                "is_repairable": True,
+                "standard_price": 80.0,
+            }
+        )
+        lot = self.env["stock.lot"].create({"name": "LOT-C", "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.warehouse.lot_stock_id, 1, lot_id=lot
+        )
+        ret, repair = self._received_repair(self._order(qty=1, product=product), qty=1)
+        return ret, repair, product, lot
+
+    def test_item_at_repair_stays_the_customers(self):
+        ret, repair, product, lot = self._lot_product_at_repair()
+        owner = ret.partner_id
+        self.assertEqual(repair.lot_id, lot)
+        receipt_move = ret.return_picking_id.move_ids
+        self.assertEqual(receipt_move.restrict_partner_id, owner)
+        self.assertEqual(receipt_move.move_line_ids.owner_id, owner)
+        quant = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", "!=", 0),
+            ]
+        )
+        self.assertRecordValues(quant, [{"lot_id": lot.id, "owner_id": owner.id, "quantity": 1}])
+        # Valuation: the customer's item is not the company's asset.
+        self.assertFalse(receipt_move.is_in, "an owned item does not enter the valuation")
+        self.assertEqual(receipt_move.value, 0.0)
+        self.assertEqual(quant.sudo().value, 0.0)
+
+    def test_other_delivery_cannot_reserve_the_item_at_repair(self):
+        ret, repair, product, lot = self._lot_product_at_repair()
+        # The company's own lot arrives, older than the customer's item.
+        own_lot = self.env["stock.lot"].create({"name": "LOT-OWN", "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(
+            product,
+            self.warehouse.lot_stock_id,
+            1,
+            lot_id=own_lot,
+            in_date=fields.Datetime.now() - timedelta(days=30),
+        )
+        someone_else = self.env["res.partner"].create({"name": "Another Buyer"})
+        other = self._create_order(qty=2, product=product, partner_id=someone_else.id)
+        other.action_confirm()
+        delivery = other.picking_ids
+        delivery.action_assign()
+        self.assertEqual(delivery.move_ids.quantity, 1.0, "only the company's own lot")
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot)
+        self.assertFalse(delivery.move_ids.move_line_ids.owner_id)
+        self._fix(repair)
+        delivery.action_assign()
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot, "repaired: still hers")
+        # The ship-back takes exactly the customer's item, whatever is in stock.
+        out = self.env["stock.picking"].search(
+            [("customer_return_id", "=", ret.id), ("picking_type_code", "=", "outgoing")]
+        )
+        self.assertEqual(out.move_ids.restrict_partner_id, ret.partner_id)
+        self.assertEqual(out.state, "assigned")
+        self.assertRecordValues(
+            out.move_line_ids, [{"lot_id": lot.id, "owner_id": ret.partner_id.id, "quantity": 1}]
+        )
+        self._ship_back(ret)
+        self.assertEqual(ret.state, "done")
+        self.assertEqual(out.move_line_ids.lot_id, lot)
+        self.assertFalse(out.move_ids.is_out, "the customer's item leaves unvalued")
+        self.assertEqual(delivery.move_ids.move_line_ids.lot_id, own_lot)
+        self.assertFalse(
+            self.env["stock.quant"]
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("location_id.usage", "=", "internal"),
+                    ("owner_id", "!=", False),
+                ]
+            )
+            .filtered("quantity"),
+            "nothing of the customer's is left in the warehouse",
+        )
+
     def test_two_step_warehouse(self):
         warehouse = self.env["stock.warehouse"].create(
             {
@@ -307,11 +409,16 @@ class TestReturnRepair(ReturnRepairCommon):
         self.assertEqual(order.order_line.qty_delivered, 4)
         ret, repair = self._received_repair(order, qty=1)
         self.assertEqual(repair.picking_type_id, warehouse.repair_type_id)
+        # The item is received at the input: repaired once put away in stock.
+        self._put_away(warehouse)
         self._fix(repair)
         pickings = self.env["stock.picking"].search(
             [("customer_return_id", "=", ret.id), ("picking_type_code", "!=", "incoming")]
         )
         self.assertEqual(pickings.picking_type_id, warehouse.pick_type_id, "picking first")
+        self.assertEqual(
+            pickings.move_line_ids.owner_id, ret.partner_id, "the customer's item is picked"
+        )
         self._validate(pickings)
         self.assertEqual(ret.state, "received", "picked is not shipped")
         self.assertFalse(repair.shipped_back_date)
@@ -331,6 +438,11 @@ class TestReturnRepair(ReturnRepairCommon):
         warehouse = self.multi_step_warehouse
         self._set_stock(self.storable, 20, warehouse.lot_stock_id)
         ret, repair = self._received_repair(self._order(qty=2, warehouse=warehouse), qty=1)
+        with self._refused(UserError, "not in WH3S/Stock yet"):
+            self._fix(repair)
+        self.assertEqual(repair.state, "draft", "nothing written")
+        self.assertFalse(repair.move_id)
+        self._put_away(warehouse)
         self._fix(repair)
         for step in (warehouse.pick_type_id, warehouse.pack_type_id, warehouse.out_type_id):
             with self.subTest(step=step.name):
@@ -343,6 +455,8 @@ class TestReturnRepair(ReturnRepairCommon):
                     ]
                 )
                 self.assertEqual(len(picking), 1)
+                self.assertEqual(picking.state, "assigned")
+                self.assertEqual(picking.move_line_ids.owner_id, ret.partner_id)
                 self._validate(picking)
         self.assertEqual(ret.state, "done")
         self.assertEqual(len(self._repair_messages(repair, self.template_shipped)), 1)
@@ -581,6 +695,37 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
         self.assertIn("Completed", page)
         self.assertNotIn("o_com_repair_quotation", page)
 
+    def _review_rules_and_twin(self, quotation):
+        """Review rules that flag ``quotation`` (above 10, possible
+        duplicate) and a plain quotation of the same customer with the same
+        content: the twin."""
+        self._create_rule("amount_above", name="Above ten", threshold=10)
+        self._create_rule("duplicate_order", name="Twin", days=30)
+        twin = self._create_order(
+            qty=1, product=self.part, price=quotation.order_line.price_unit, user=self.salesman
+        )
+        self.assertEqual(twin.amount_untaxed, quotation.amount_untaxed)
+        return twin
+
+    def test_review_rules_do_not_gate_a_repair_quotation(self):
+        _ret, repair = self._quoted_repair()
+        quotation = repair.sale_order_id
+        twin = self._review_rules_and_twin(quotation)
+        # The plain quotation with the same content is still reviewed.
+        with self._refused(UserError, "must be submitted for review"):
+            twin.with_user(self.salesman).action_confirm()
+        self.assertEqual(twin.state, "draft")
+        # The workshop prices a repair: its customer accepts it unreviewed.
+        self._login()
+        self.assertNotIn("error", self._accept(quotation) or {})
+        self.assertEqual(quotation.state, "sale")
+        self.assertEqual(quotation.review_state, "not_reviewed")
+        self.assertFalse(quotation.review_issue_ids)
+        self._fix(repair)
+        self.assertEqual(repair.state, "done")
+        with self._refused(UserError, "must be submitted for review"):
+            twin.with_user(self.salesman).action_confirm()
+
     def test_other_customer_cannot_accept_or_decline(self):
         ret, repair = self._quoted_repair()
         quotation = repair.sale_order_id
@@ -622,8 +767,9 @@ class TestReturnRepairAnalytics(ReturnRepairCommon):
         self._fix(repair)
         self._ship_back(ret)
         _ret2, repair2 = self._received_repair(self._order(delivered_days_ago=400))
-        today = fields.Date.context_today(self.env.user)
         Pack = self.env["customer.order.report.pack"].with_user(self.repairer)
+        # The repairer's today: the pack counts days in its user's time zone.
+        today = fields.Date.context_today(Pack)
         data = Pack._get_data(today, today, ["repairs"])
         # The demo's repairs, if any, are other products.
         self.assertEqual(
@@ -730,3 +876,68 @@ class TestReturnRepairRpc(ReturnRepairCommon, HttpCase):
         repair.invalidate_recordset()
         self.assertRecordValues(repair, [{"state": "draft", "under_warranty": False}])
         self.assertFalse(repair.customer_return_line_id._get_replacement_moves())
+
+    def test_a_quotation_cannot_pass_as_a_repair_quotation(self):
+        """Only a repair quotation of a return escapes the review rules; no
+        user links a plain quotation to such a repair, whatever the call."""
+        _ret, repair = self._received_repair(self._order(delivered_days_ago=400))
+        quotation = repair.sale_order_id
+        self._create_rule("amount_above", name="Above ten", threshold=10)
+        plain = self._create_order(qty=1, product=self.part, user=self.salesman)
+        for context in ({}, self.FORGED_CONTEXT):
+            with self.subTest(context=context):
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"sale_order_id": plain.id}],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "sale.order",
+                    "write",
+                    [plain.ids, {"repair_order_ids": [Command.link(repair.id)]}],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"sale_order_id": False}],
+                    context,
+                )
+                self._refused_rpc(
+                    AccessError,
+                    self.repairer,
+                    "repair.order",
+                    "write",
+                    [repair.ids, {"partner_id": self.salesman.partner_id.id}],
+                    context,
+                )
+                self._refused_rpc(
+                    UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], context
+                )
+        self.assertRecordValues(
+            repair, [{"sale_order_id": quotation.id, "partner_id": self.customer.id}]
+        )
+        # A repair of no return (any repairer may make one) exempts nothing.
+        self._call(
+            self.repairer,
+            "repair.order",
+            "create",
+            [
+                {
+                    "product_id": self.storable.id,
+                    "partner_id": self.customer.id,
+                    "sale_order_id": plain.id,
+                }
+            ],
+            {},
+        )
+        self.assertTrue(plain.sudo().repair_order_ids)
+        self._refused_rpc(UserError, self.salesman, "sale.order", "action_confirm", [plain.ids], {})
+        self.assertEqual(plain.state, "draft")
