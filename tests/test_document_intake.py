@@ -3,7 +3,7 @@ import base64
 import psycopg2
 
 from odoo.exceptions import AccessError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -635,9 +635,14 @@ class TestIntakeDemo(CustomerOrderCommon):
         self.require_demo("product.product_product_3")
         Order = self.env["sale.order"]
         refs = ("GF-PO-4471", "WC-2026-118")
-        Order.search([("client_order_ref", "in", refs)]).write({"client_order_ref": False})
+        # The install already read them: deleted with their e-mails (the
+        # gateway skips a Message-Id it knows) and files (no duplicates).
+        Order.search([("client_order_ref", "in", refs)]).unlink()
+        open_orders = Domain("state", "!=", "cancel")
         Order._demo_receive_order_documents()
-        form, ubl = (Order.search([("client_order_ref", "=", ref)]) for ref in refs)
+        form, ubl = (
+            Order.search(open_orders & Domain("client_order_ref", "=", ref)) for ref in refs
+        )
         self.assertRecordValues(
             form + ubl,
             [
@@ -649,4 +654,6 @@ class TestIntakeDemo(CustomerOrderCommon):
         self.assertEqual(form.intake_row_ids.intake_code, "GEM-ARMCHAIR-2")
         self.assertEqual(len(ubl.order_line), 2)
         Order._demo_receive_order_documents()
-        self.assertEqual(Order.search_count([("client_order_ref", "in", refs)]), 2, "run once")
+        self.assertEqual(
+            Order.search_count(open_orders & Domain("client_order_ref", "in", refs)), 2, "run once"
+        )

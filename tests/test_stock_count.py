@@ -48,7 +48,11 @@ class TestStockCount(StockCountCommon):
         self.assertEqual(form.user_id, self.counter)
         self.assertEqual(form.state, "draft")
         self.assertEqual(form.origin, "manual")
-        self.assertEqual(form.date_planned, fields.Date.context_today(self.counter))
+        # The counter's today, in the counter's timezone (as the form's default).
+        self.assertEqual(
+            form.date_planned,
+            fields.Date.context_today(self.env["stock.count.session"].with_user(self.counter)),
+        )
         self.assertFalse(form.blind)
         form.location_id = self.shelf
         with form.line_ids.new() as line:

@@ -361,7 +361,7 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
         key is not in a stock user's form at all."""
         carrier = self._create_carrier("Form Freight")
         # The provider itself is chosen on the feed's page of the form.
-        carrier.tracking_provider = "easypost"
+        carrier.write({"tracking_provider": "easypost", "tracking_webhook_secret": "ep-secret"})
         form = self._form(carrier, user=self.stock_manager)
         self.assertEqual(form.tracking_api_url, "https://api.easypost.com")
         form.tracking_api_key = "ep-key"
