@@ -3,7 +3,7 @@
     "summary": "Order desk: multi-channel intake, rule-based review and approval, shipment "
     "tracking with carrier webhooks, portal returns and exchanges, cycle counts, replenishment "
     "planning and order analytics (dashboard, PDF and XLSX packs)",
-    "version": "19.0.2.1.0",
+    "version": "19.0.3.0.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Customer Order Management contributors",
