@@ -1,4 +1,5 @@
 import base64
+from unittest.mock import patch
 
 import psycopg2
 
@@ -368,6 +369,25 @@ class TestDocumentIntake(DocumentIntakeCommon):
     # ------------------------------------------------------------------
     # Acknowledgement, review
     # ------------------------------------------------------------------
+
+    def test_decoder_failure_keeps_the_email_and_logs_it(self):
+        """The e-mail is decoded inside the gateway's transaction: a decoder
+        that fails rolls back only its own work; the order, the e-mail and
+        its document stay, with the error on the chatter."""
+        form = xlsx_order([("A-100", "Lamp", 2, 1)], reference="PO-BOOM")
+        with (
+            patch.object(
+                type(self.env["sale.order"]), "_intake_write", side_effect=ValueError("boom")
+            ),
+            mute_logger("odoo.addons.customer_order_management.models.sale_order_document_intake"),
+        ):
+            order = self._receive(attachments=[("boom.xlsx", form, XLSX)])
+        self.assertTrue(order.exists())
+        self.assertFalse(order.order_line)
+        self.assertEqual(order.message_ids.attachment_ids.mapped("name"), ["boom.xlsx"])
+        self.assertTrue(
+            any("Error importing attachment boom.xlsx" in str(m.body) for m in order.message_ids)
+        )
 
     def _acknowledgements(self, order):
         return order.message_ids.filtered(lambda m: "we received your order" in (m.subject or ""))
