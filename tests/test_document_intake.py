@@ -682,10 +682,11 @@ class TestDocumentIntakeQueries(DocumentIntakeCommon):
     # form whose rows all match (170 before the decoder ran in a savepoint: in
     # tests Odoo's import framework does not commit, so the savepoint's flush
     # shows here while the commits it replaces do not; outside tests the
-    # e-mail costs 121 queries instead of 189, see bench/RESULTS.md). 60 of them are Odoo's own per-line computes
-    # (analytic distribution twice and pricelist rule once per line), which an
-    # ORM create of the same order pays too; the addon's own are about 12
-    # (duplicate checks, product matching in 2 queries, state, template).
+    # e-mail costs 121 queries instead of 189, see bench/RESULTS.md). 60 of
+    # them are Odoo's own per-line computes (analytic distribution twice and
+    # pricelist rule once per line), which an ORM create of the same order
+    # pays too; the addon's own are about 12 (duplicate checks, product
+    # matching in 2 queries, state, template).
     MAX_QUERIES = 200
 
     def test_query_count_of_one_emailed_20_line_form(self):
