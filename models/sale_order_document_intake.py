@@ -8,10 +8,13 @@ a PDF, go to Odoo's decoder; XLSX and CSV order forms to ours
 the e-mail carries no order document. Every XML is parsed without resolving
 any entity."""
 
+import logging
+
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import html2plaintext
 from odoo.tools.mimetypes import guess_mimetype
@@ -30,6 +33,8 @@ INTAKE_OWNED_FIELDS = {"intake_state", "intake_ack_date"}
 FORM_TYPES = {"com_order_xlsx": intake.read_xlsx, "com_order_csv": intake.read_csv}
 UBL_TYPE = "sale.edi.xml.ubl_bis3"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_logger = logging.getLogger(__name__)
 
 
 def _is_xml_file(file_data):
@@ -131,17 +136,32 @@ class SaleOrder(models.Model):
         if self.env.registry.ready:
             result = super()._extend_with_attachments(files_data, new=new)
         else:
-            result = self._intake_extend_while_loading(files_data, new)
+            result = self._intake_decode_in_transaction(files_data, new)
+        self._intake_after_decode(files_data)
+        return result
+
+    def _intake_extend_from_email(self, files_data):
+        """Decode an e-mailed document inside the gateway's transaction.
+
+        Odoo's import framework commits before and after each document (to
+        keep the record when the decoder fails): in the mail gateway that
+        would commit a half-processed e-mail and flush everything twice per
+        document. Here the decoder runs in a savepoint; a failure rolls back
+        only the decoder's work and is logged on the order, as Odoo does."""
+        result = self._intake_decode_in_transaction(files_data, True, log_errors=True)
+        self._intake_after_decode(files_data)
+        return result
+
+    def _intake_after_decode(self, files_data):
         if any(file_data.get("import_file_type") == UBL_TYPE for file_data in files_data):
             for order in self.filtered(lambda o: o.order_channel != "fax"):
                 order.order_channel = "edi"
         self._intake_finish()
-        return result
 
-    def _intake_extend_while_loading(self, files_data, new):
-        """Odoo's import commits around the decoder (to log a failure on the
-        record); while modules load (demo data) nothing may commit: the same
-        best decoder runs inside a savepoint instead."""
+    def _intake_decode_in_transaction(self, files_data, new, log_errors=False):
+        """Run the best decoder of ``files_data`` inside a savepoint (no
+        commit: while modules load, nothing may commit; in the mail gateway,
+        the e-mail is one transaction)."""
         self.ensure_one()
         for file_data in files_data:
             if "decoder_info" not in file_data:
@@ -150,8 +170,31 @@ class SaleOrder(models.Model):
         if not decodable:
             return None
         file_data = max(decodable, key=lambda fd: fd["decoder_info"]["priority"])
-        with self.env.cr.savepoint():
-            file_data["decoder_info"]["decoder"](self, file_data, new)
+        try:
+            with self.env.cr.savepoint():
+                reason = file_data["decoder_info"]["decoder"](self, file_data, new)
+        except (RedirectWarning, psycopg2.errors.SerializationFailure):
+            raise
+        except Exception:
+            if not log_errors:
+                raise
+            _logger.exception("Error importing attachment %s on record %s", file_data["name"], self)
+            self.sudo().message_post(
+                body=self.env._(
+                    "Error importing attachment %(filename)s: the document could not be read.",
+                    filename=file_data["name"],
+                )
+            )
+            return False
+        if reason:
+            self.message_post(
+                body=self.env._(
+                    "Attachment %(filename)s not imported: %(reason)s",
+                    filename=file_data["name"],
+                    reason=reason,
+                )
+            )
+            return False
         return True
 
     @api.model
@@ -253,9 +296,9 @@ class SaleOrder(models.Model):
         else:
             orders = self
         for order, group in zip(orders, readable, strict=False):
-            order._extend_with_attachments(group, new=True)
+            order._intake_extend_from_email(group)
         for group in unreadable:
-            self._extend_with_attachments(group, new=True)
+            self._intake_extend_from_email(group)
         if not readable:
             lines = intake.parse_text_lines(html2plaintext(message.body or ""))
             if lines:

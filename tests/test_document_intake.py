@@ -1,4 +1,5 @@
 import base64
+from unittest.mock import patch
 
 import psycopg2
 
@@ -369,6 +370,25 @@ class TestDocumentIntake(DocumentIntakeCommon):
     # Acknowledgement, review
     # ------------------------------------------------------------------
 
+    def test_decoder_failure_keeps_the_email_and_logs_it(self):
+        """The e-mail is decoded inside the gateway's transaction: a decoder
+        that fails rolls back only its own work; the order, the e-mail and
+        its document stay, with the error on the chatter."""
+        form = xlsx_order([("A-100", "Lamp", 2, 1)], reference="PO-BOOM")
+        with (
+            patch.object(
+                type(self.env["sale.order"]), "_intake_write", side_effect=ValueError("boom")
+            ),
+            mute_logger("odoo.addons.customer_order_management.models.sale_order_document_intake"),
+        ):
+            order = self._receive(attachments=[("boom.xlsx", form, XLSX)])
+        self.assertTrue(order.exists())
+        self.assertFalse(order.order_line)
+        self.assertEqual(order.message_ids.attachment_ids.mapped("name"), ["boom.xlsx"])
+        self.assertTrue(
+            any("Error importing attachment boom.xlsx" in str(m.body) for m in order.message_ids)
+        )
+
     def _acknowledgements(self, order):
         return order.message_ids.filtered(lambda m: "we received your order" in (m.subject or ""))
 
@@ -657,3 +677,46 @@ class TestIntakeDemo(CustomerOrderCommon):
         self.assertEqual(
             Order.search_count(open_orders & Domain("client_order_ref", "in", refs)), 2, "run once"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentIntakeQueries(DocumentIntakeCommon):
+    """Regression guard on the cost of the e-mail intake path (issue 20's
+    benchmark measures it on 200 e-mails; this pins one)."""
+
+    # Measured on 2026-12-04 (Odoo 19, demo database, after a warm-up e-mail,
+    # acknowledgement on): 184 queries for one e-mail carrying a 20-line XLSX
+    # form whose rows all match (170 before the decoder ran in a savepoint: in
+    # tests Odoo's import framework does not commit, so the savepoint's flush
+    # shows here while the commits it replaces do not; outside tests the
+    # e-mail costs 121 queries instead of 189, see bench/RESULTS.md). 60 of
+    # them are Odoo's own per-line computes (analytic distribution twice and
+    # pricelist rule once per line), which an ORM create of the same order
+    # pays too; the addon's own are about 12 (duplicate checks, product
+    # matching in 2 queries, state, template).
+    MAX_QUERIES = 200
+
+    def test_query_count_of_one_emailed_20_line_form(self):
+        products = self.env["product.product"].create(
+            [{"name": f"Bench item {i}", "default_code": f"QC-{i:03d}"} for i in range(20)]
+        )
+        rows = [(p.default_code, p.name, i + 1, 1.0) for i, p in enumerate(products)]
+        # Warm-up e-mail: the caches and the first-use queries are not the path's cost.
+        self._receive(
+            attachments=[("warm.xlsx", xlsx_order(rows, reference="PO-QC-0"), XLSX)],
+            message_id="<qc-0@mail.example.com>",
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        order = self._receive(
+            attachments=[("form.xlsx", xlsx_order(rows, reference="PO-QC-1"), XLSX)],
+            message_id="<qc-1@mail.example.com>",
+        )
+        self.env.flush_all()
+        count = self.env.cr.sql_log_count - before
+        self.assertEqual(len(order.order_line), 20)
+        self.assertEqual(order.intake_state, "parsed")
+        acks = order.message_ids.filtered(lambda m: "we received your order" in (m.subject or ""))
+        self.assertEqual(len(acks), 1, "the acknowledgement is part of the measured path")
+        self.assertLessEqual(count, self.MAX_QUERIES, f"{count} queries for one e-mailed form")
