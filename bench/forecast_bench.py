@@ -328,8 +328,9 @@ def report(results, options):
         (
             f"Simulation: plan on days {DAYS - REPLAY_DAYS - PLAN_LOOKBACK + 1}–"
             f"{DAYS - REPLAY_DAYS} (lookback {PLAN_LOOKBACK}), replay the last {REPLAY_DAYS} "
-            f"days, service level {SERVICE_LEVEL:.0%}, review period 7 days, vendor lead "
-            "times 2–10 days:"
+            f"days checking the rule every day (Odoo's scheduler runs daily), service level "
+            f"{SERVICE_LEVEL:.0%}, max = min + 7 days of forecast (the planner's order "
+            "cycle), vendor lead times 2–10 days:"
         ),
         "",
         (
