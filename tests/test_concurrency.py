@@ -420,8 +420,6 @@ class TestConcurrency(DemoDataMixin, TransactionCase):
         with patch.object(SaleOrder, "_intake_find_duplicate_of_email", find_duplicate_then_wait):
             outcomes = self._in_parallel(2, receive)
         self.assertEqual([error for _result, error in outcomes], [None, None])
-        rows = self._committed(
-            "SELECT id FROM sale_order WHERE client_order_ref = %s", [reference]
-        )
+        rows = self._committed("SELECT id FROM sale_order WHERE client_order_ref = %s", [reference])
         self.assertEqual(len(rows), 1)
         self.assertEqual({result for result, _error in outcomes}, {rows[0][0]})
