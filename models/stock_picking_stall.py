@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.fields import Domain
 
-from ..tools import check_protected_write, protected_write
+from ..tools import check_protected_create, check_protected_write, protected_write
 from .mail_template import report_context
 
 # Written by the stall cron and the next tracking event only.
@@ -31,6 +31,11 @@ class StockPicking(models.Model):
         help="The customer was told that we are looking into the silent shipment (once per "
         "delivery).",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_create(self, vals_list, STALL_OWNED_FIELDS)
+        return super().create(vals_list)
 
     def write(self, vals):
         check_protected_write(self, vals, STALL_OWNED_FIELDS)

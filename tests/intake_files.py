@@ -5,6 +5,7 @@ inputs (damaged files, entities, a zip bomb, ...)."""
 
 import csv
 import io
+import re
 import zipfile
 from email.message import EmailMessage
 from xml.sax.saxutils import escape
@@ -175,3 +176,23 @@ def email(
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def blank_rows_xlsx(blank_rows):
+    """An XLSX order form (one order line) whose sheet declares the largest
+    range (every row padded to 16,384 cells when read) and then has
+    ``blank_rows`` empty rows: a few KB packed per thousand rows."""
+    form = xlsx_order([("A-100", "Lamp", 1, 1)])
+    source = zipfile.ZipFile(io.BytesIO(form))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(
+                    r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', data.decode()
+                )
+                rows = "".join(f'<row r="{index}"/>' for index in range(10, 10 + blank_rows))
+                data = text.replace("</sheetData>", rows + "</sheetData>").encode()
+            archive.writestr(item, data)
+    return buffer.getvalue()

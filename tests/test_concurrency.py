@@ -6,9 +6,11 @@ and commits. The workers act on the demo data (committed, so that other
 transactions see it: without it, those tests are skipped) or on records a
 setup commits; what they create is deleted at the end."""
 
+import contextlib
 import threading
 from contextlib import closing
 from datetime import timedelta
+from unittest.mock import patch
 
 from psycopg2.errors import SerializationFailure
 
@@ -21,6 +23,7 @@ from odoo.tools import mute_logger
 
 from ..tools import serialize_on
 from .common import DemoDataMixin
+from .intake_files import csv_order, email
 
 
 @tagged("post_install", "-at_install")
@@ -369,3 +372,54 @@ class TestConcurrency(DemoDataMixin, TransactionCase):
             [prefix + "%", picking.id, activity_type.id],
         )
         self.assertEqual(rows, [(6, 1)])
+
+    def test_parallel_identical_emails_make_one_order(self):
+        """The same purchase order e-mailed twice (a resend: another
+        Message-Id) and processed by two gateways at once gives one order;
+        the other e-mail lands in its thread."""
+        self.require_demo()
+        partner = self.env["res.partner"].search(
+            [("email", "=", "achat@atelier-bruxelles.example.com")], limit=1
+        )
+        if not partner:
+            self.skipTest("needs the demo customer Atelier Bruxelles")
+        sender = f"{partner.name} <{partner.email}>"
+        stamp = f"{fields.Datetime.now().timestamp()}"
+        reference = f"RACE-{stamp}"
+        form = csv_order([("RACE-CODE", "Race part", 3, 10.0, reference)])
+        message_ids = [f"<race-{stamp}-{index}@mail.example.com>" for index in range(2)]
+        self.addCleanup(
+            self._cleanup(
+                ("DELETE FROM sale_order WHERE client_order_ref = %s", [reference]),
+                ("DELETE FROM mail_message WHERE message_id IN %s", [tuple(message_ids)]),
+            )
+        )
+
+        # Both gateways look for a duplicate before either has written its
+        # order (else one would commit first and the test prove nothing).
+        checked = threading.Barrier(2)
+        SaleOrder = self.registry["sale.order"]
+        find_duplicate = SaleOrder._intake_find_duplicate_of_email
+
+        def find_duplicate_then_wait(model, msg_dict):
+            found = find_duplicate(model, msg_dict)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                checked.wait(timeout=5)
+            return found
+
+        def receive(env, index):
+            message = email(
+                sender,
+                "orders@example.com",
+                subject=f"Order {reference}",
+                attachments=[("order.csv", form, "text/csv")],
+                message_id=message_ids[index],
+            )
+            return env["mail.thread"].message_process("sale.order", message)
+
+        with patch.object(SaleOrder, "_intake_find_duplicate_of_email", find_duplicate_then_wait):
+            outcomes = self._in_parallel(2, receive)
+        self.assertEqual([error for _result, error in outcomes], [None, None])
+        rows = self._committed("SELECT id FROM sale_order WHERE client_order_ref = %s", [reference])
+        self.assertEqual(len(rows), 1)
+        self.assertEqual({result for result, _error in outcomes}, {rows[0][0]})

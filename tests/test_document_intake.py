@@ -15,6 +15,7 @@ from .intake_files import (
     NOT_AN_ORDER_XML,
     XLSX,
     XXE_XML,
+    blank_rows_xlsx,
     csv_order,
     email,
     pdf_with,
@@ -558,6 +559,15 @@ class TestDocumentIntake(DocumentIntakeCommon):
         rows = [("A-100", "Lamp", 1, 1)] * (intake.MAX_ROWS + 1)
         order = self._receive(attachments=[("big.csv", csv_order(rows), "text/csv")])
         self._assert_refused(order, "big.csv", "more than 2000 rows")
+
+    def test_blank_rows_are_rows_too(self):
+        """Blank rows cost as much to read as full ones (an XLSX declaring
+        the largest range pads each to 16,384 cells): a form with more than
+        MAX_SCANNED_ROWS rows is refused, blank or not."""
+        small = intake.read_xlsx(blank_rows_xlsx(100))
+        self.assertEqual([line.code for line in small.lines], ["A-100"])
+        with self.assertRaisesRegex(intake.IntakeError, "more than"):
+            intake.read_xlsx(blank_rows_xlsx(intake.MAX_SCANNED_ROWS + 1))
 
     def test_bad_quantities_and_formulas(self):
         form = xlsx_order(

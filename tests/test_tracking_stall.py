@@ -226,6 +226,24 @@ class TestTrackingStall(TrackingStallCommon):
         self.assertTrue(picking.with_user(self.stock_user).is_stalled)
         self.assertTrue(picking.sale_id.with_user(self.salesman).has_stalled_shipment)
 
+    def test_create_cannot_set_the_stall_flags(self):
+        """A transfer created over RPC, even with a ``default_`` context key,
+        is never born stalled nor with its notice marked sent."""
+        picking_type = self.env.ref("stock.picking_type_out")
+        Picking = self.Picking.with_user(self.stock_user)
+        before = self.Picking.search_count([])
+        for vals, context in (
+            ({"is_stalled": True}, {}),
+            ({"stall_notice_sent": True}, {}),
+            ({}, {"default_is_stalled": True}),
+        ):
+            with self.subTest(vals=vals, context=context), self.assertRaises(AccessError):
+                Picking.with_context(**context).create(dict(vals, picking_type_id=picking_type.id))
+        self.assertEqual(self.Picking.search_count([]), before)
+        # Without them, the stock user creates transfers as before.
+        picking = Picking.create({"picking_type_id": picking_type.id})
+        self.assertFalse(picking.is_stalled or picking.stall_notice_sent)
+
     def test_order_desk_filter_and_badges(self):
         action = self.env.ref(f"{MODULE}.action_order_desk")
         SaleOrder = self.env["sale.order"].with_user(self.salesman)

@@ -16,6 +16,7 @@ import threading
 from .forms import (
     HEADER_SYNONYMS,
     MAX_ROWS,
+    MAX_SCANNED_ROWS,
     MAX_UNZIPPED_BYTES,
     read_csv,
     read_table,
@@ -28,6 +29,7 @@ from .xml import parse_xml
 __all__ = [
     "HEADER_SYNONYMS",
     "MAX_ROWS",
+    "MAX_SCANNED_ROWS",
     "MAX_UNZIPPED_BYTES",
     "IntakeError",
     "ParsedLine",

@@ -70,6 +70,10 @@ HEADER_SYNONYMS = {
 }
 
 MAX_ROWS = 2000
+# Rows read below the header, blank ones included: a blank row costs as much
+# to read as a full one (an XLSX declaring the largest range pads each row to
+# 16,384 cells), so a file of millions of empty rows is refused, not read.
+MAX_SCANNED_ROWS = 10 * MAX_ROWS
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBER_RATIO = 200
 HEADER_SCAN_ROWS = 30
@@ -141,7 +145,11 @@ def read_table(rows):
             )
         )
     count = 0
-    for row in rows:
+    for scanned, row in enumerate(rows, start=1):
+        if scanned > MAX_SCANNED_ROWS:
+            raise IntakeError(
+                _lt("the order form has more than %(max)s rows", max=MAX_SCANNED_ROWS)
+            )
         cells = {key: (row[col] if col < len(row) else None) for key, col in columns.items()}
         if not any(_cell_text(value) for value in cells.values()):
             continue
