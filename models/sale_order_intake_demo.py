@@ -69,9 +69,9 @@ class SaleOrder(models.Model):
         form = _demo_xlsx(
             DEMO_XLSX_ORDER[1],
             [
-                ("FURN_7800", "办公桌", 4, 0),
-                ("2300001000008", "桌面收纳盒", 10, 0),
-                ("GEM-ARMCHAIR-2", "扶手椅 (灰色)", 2, 0),
+                ("FURN_7800", "办公桌", 4, 450),
+                ("2300001000008", "桌面收纳盒", 10, 5.1),
+                ("GEM-ARMCHAIR-2", "扶手椅 (灰色)", 2, 120),
             ],
         )
         self._demo_email(

@@ -153,8 +153,13 @@ class StockCountSession(models.Model):
 
     def _quant_domain(self, products=None):
         self.ensure_one()
-        domain = Domain("location_id", "child_of", self.location_id.id) & Domain(
-            "product_id.is_storable", "=", True
+        # The company's own stock only: an item kept for a customer (an owned
+        # quant, e.g. a returned item at repair) is theirs, not counted here,
+        # and would otherwise give its product a second line.
+        domain = (
+            Domain("location_id", "child_of", self.location_id.id)
+            & Domain("product_id.is_storable", "=", True)
+            & Domain("owner_id", "in", [False, self.company_id.partner_id.id])
         )
         if products:
             domain &= Domain("product_id", "in", products.ids)

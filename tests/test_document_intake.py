@@ -612,6 +612,14 @@ class TestDocumentIntake(DocumentIntakeCommon):
             [("A-100", 20), ("A-100", 2.5), ("B-200", 3), ("C-1", 4)],
         )
 
+    def test_raw_row_reads_as_the_document(self):
+        """The note of an unmatched row repeats its cells in the document's
+        column order, as the customer wrote them."""
+        parsed = intake.read_table(
+            [["物料编码", "品名", "数量", "单价"], ["GEM-ARMCHAIR-2", "扶手椅 (灰色)", "2", "35"]]
+        )
+        self.assertEqual(parsed.lines[0].raw, "GEM-ARMCHAIR-2 | 扶手椅 (灰色) | 2 | 35")
+
     def test_synonym_table_extends(self):
         parsed = intake.read_table(
             [["Item Code", "Product Name", "QTY", "单位"], ["A-1", "x", "2", "pcs"]]

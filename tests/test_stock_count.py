@@ -92,6 +92,21 @@ class TestStockCount(StockCountCommon):
         self.assertEqual(session.line_ids.product_id, self.chair | self.lamp)
         self.assertEqual(len(session.line_ids), 2)
 
+    def test_customer_owned_stock_is_not_counted(self):
+        """An item the company keeps for a customer (owned quant: a returned
+        item at repair) is not the company's stock: the snapshot leaves it
+        out, so a product with both has one line, the company's."""
+        customer = self.env["res.partner"].create({"name": "Owner of a desk"})
+        self.env["stock.quant"]._update_available_quantity(
+            self.chair, self.shelf, 1, owner_id=customer
+        )
+        session = self._session(
+            line_ids=[Command.create({"product_id": self.chair.id, "location_id": self.shelf.id})]
+        )
+        session.action_start()
+        self.assertEqual(len(session.line_ids), 1)
+        self.assertEqual(session.line_ids.quant_id.owner_id, self.env["res.partner"])
+
     def test_small_variance_is_applied(self):
         session = self._session()
         session.action_start()

@@ -784,7 +784,13 @@ class StockReplenishmentPlannerLine(models.TransientModel):
     )
     current_min = fields.Float(digits="Product Unit", readonly=True)
     current_max = fields.Float(digits="Product Unit", readonly=True)
-    orderpoint_id = fields.Many2one("stock.warehouse.orderpoint", readonly=True)
+    orderpoint_id = fields.Many2one(
+        "stock.warehouse.orderpoint",
+        string="Reordering Rule",
+        readonly=True,
+        help="Today's reordering rule of the product in the warehouse, if any; Apply to "
+        "Reordering Rules updates it or creates one.",
+    )
     below_min = fields.Boolean(
         string="Reorder Now",
         compute="_compute_explanation",

@@ -150,7 +150,11 @@ def read_table(rows):
             raise IntakeError(
                 _lt("the order form has more than %(max)s rows", max=MAX_SCANNED_ROWS)
             )
-        cells = {key: (row[col] if col < len(row) else None) for key, col in columns.items()}
+        # In the document's column order: the raw row of a note reads as the customer wrote it.
+        cells = {
+            key: (row[col] if col < len(row) else None)
+            for key, col in sorted(columns.items(), key=lambda item: item[1])
+        }
         if not any(_cell_text(value) for value in cells.values()):
             continue
         count += 1
