@@ -497,10 +497,20 @@ class SaleOrder(models.Model):
         for order in to_ack:
             order.message_post_with_source(
                 template,
+                author_id=order._intake_ack_author().id,
                 email_layout_xmlid="mail.mail_notification_light",
                 subtype_xmlid="mail.mt_comment",
             )
         write_protected(to_ack, {"intake_ack_date": fields.Datetime.now()})
+
+    def _intake_ack_author(self):
+        """Hook: who acknowledges the order of ``self`` (one order) to its
+        sender: the salesperson, else the company; never the gateway's bot."""
+        self.ensure_one()
+        user = self.user_id
+        if user and user.active and not user.share and not user._is_superuser():
+            return user.partner_id
+        return self.company_id.partner_id
 
     # ------------------------------------------------------------------
     # Writing what was read

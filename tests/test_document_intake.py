@@ -410,6 +410,9 @@ class TestDocumentIntake(DocumentIntakeCommon):
         self.assertIn(self.customer, ack.partner_ids)
         self.assertIn("Desk Lamp", str(ack.body))
         self.assertIn("ZZ-5", str(ack.body), "unread rows are listed")
+        # Spoken by the salesperson, else the company: never by the gateway's bot.
+        self.assertFalse(order.user_id)
+        self.assertEqual(ack.author_id, order.company_id.partner_id)
         self.assertTrue(order.intake_ack_date)
         order._intake_acknowledge()
         self._receive(
