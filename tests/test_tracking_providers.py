@@ -613,9 +613,12 @@ class TestProviderPushQueries(CustomerOrderCommon):
         order.picking_ids.write({"carrier_id": cls.carrier.id, "carrier_tracking_ref": "Q-1"})
         cls.picking = cls._deliver(order)
         cls.picking.tracking_event_ids.event_date = fields.Datetime.now() - timedelta(days=2)
+        cls.push_clock = fields.Datetime.now()
 
     def _form(self, minutes):
-        now = fields.Datetime.now()
+        # One clock for every push: a push built a second later must list
+        # the same checkpoints at the same times (their keys hash the time).
+        now = self.push_clock
         data = [
             {
                 "context": f"快件在途 {m}",
