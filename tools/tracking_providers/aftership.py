@@ -12,7 +12,16 @@ import base64
 import hashlib
 import hmac
 
-from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json, parse_time
+from .common import (
+    Push,
+    PushError,
+    checkpoint,
+    checkpoint_list,
+    json_reply,
+    load_json,
+    parse_time,
+    signature_matches,
+)
 from .common import tracking_ref as clean_ref
 
 NAME = "aftership"
@@ -40,10 +49,7 @@ def sign(secret, raw):
 
 
 def verify(secret, raw, form, headers):
-    received = headers.get(SIGNATURE_HEADER) or ""
-    return bool(received) and hmac.compare_digest(
-        sign(secret, raw).encode(), received.strip().encode()
-    )
+    return signature_matches(sign(secret, raw), headers.get(SIGNATURE_HEADER))
 
 
 def parse(raw, form):

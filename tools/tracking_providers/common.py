@@ -1,6 +1,7 @@
 """What the provider modules share: the parsed push, errors, stable keys."""
 
 import hashlib
+import hmac
 import json
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,13 @@ class PushError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
+
+
+def signature_matches(expected, received):
+    """Whether the signature a provider sent (``received``, surrounding
+    spaces ignored) is ``expected``, compared in constant time; False when
+    none was sent."""
+    return bool(received) and hmac.compare_digest(expected.encode(), received.strip().encode())
 
 
 def load_json(raw, what="body"):

@@ -10,10 +10,17 @@ offset. The answer is ``{"result": true, "returnCode": "200", "message":
 """
 
 import hashlib
-import hmac
 from datetime import timedelta
 
-from .common import Push, PushError, checkpoint, checkpoint_list, load_json, parse_time
+from .common import (
+    Push,
+    PushError,
+    checkpoint,
+    checkpoint_list,
+    load_json,
+    parse_time,
+    signature_matches,
+)
 from .common import tracking_ref as clean_ref
 
 NAME = "kuaidi100"
@@ -67,7 +74,7 @@ def verify(secret, raw, form, headers):
     param, received = _field(form, "param"), _field(form, "sign")
     if not param or not received:
         return False
-    return hmac.compare_digest(sign(secret, param).encode(), received.strip().upper().encode())
+    return signature_matches(sign(secret, param), received.upper())
 
 
 def parse(raw, form):

@@ -9,9 +9,17 @@ key. Payload: ``{"event": "TRACKING_UPDATED", "data": {"number", "carrier",
 """
 
 import hashlib
-import hmac
 
-from .common import Push, PushError, checkpoint, checkpoint_list, json_reply, load_json, parse_time
+from .common import (
+    Push,
+    PushError,
+    checkpoint,
+    checkpoint_list,
+    json_reply,
+    load_json,
+    parse_time,
+    signature_matches,
+)
 from .common import tracking_ref as clean_ref
 
 NAME = "track17"
@@ -44,10 +52,7 @@ def sign(secret, raw):
 
 
 def verify(secret, raw, form, headers):
-    received = headers.get(SIGNATURE_HEADER) or ""
-    return bool(received) and hmac.compare_digest(
-        sign(secret, raw).encode(), received.strip().lower().encode()
-    )
+    return signature_matches(sign(secret, raw), (headers.get(SIGNATURE_HEADER) or "").lower())
 
 
 def parse(raw, form):
