@@ -986,7 +986,8 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
     def test_bad_alpha_is_refused_and_nothing_written(self):
         Planner = self.env["stock.replenishment.planner"]
         count = Planner.search_count([])
-        for alpha in (0.0, 1.0, -0.1, 1.5):
+        # NaN and infinities arrive as floats over JSON-RPC (Python's json reads them).
+        for alpha in (0.0, 1.0, -0.1, 1.5, float("nan"), float("inf"), float("-inf")):
             with (
                 self.subTest(alpha=alpha),
                 self.assertRaisesRegex(ValidationError, "strictly between 0 and 1"),
@@ -999,6 +1000,22 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
             planner.alpha = 1.0
             planner.flush_recordset()
         self.assertEqual(planner.alpha, 0.1)
+        for alpha in (float("nan"), float("inf")):
+            with (
+                self.subTest(write=alpha),
+                self.assertRaisesRegex(ValidationError, "strictly between 0 and 1"),
+                self.cr.savepoint(),
+            ):
+                planner.write({"alpha": alpha})
+        self.assertEqual(planner.alpha, 0.1)
+        for level in (float("nan"), float("inf")):
+            with (
+                self.subTest(service_level=level),
+                self.assertRaisesRegex(ValidationError, "service level must be between"),
+                self.cr.savepoint(),
+            ):
+                self._planner(self.intermittent, service_level=level)
+        self.assertEqual(Planner.search_count([]), count + 1)
         with self.assertRaises(ValueError), self.cr.savepoint():
             self._planner(self.intermittent, method="median")
 

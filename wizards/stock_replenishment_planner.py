@@ -163,29 +163,42 @@ class StockReplenishmentPlanner(models.TransientModel):
     @api.constrains("service_level", "lookback_days", "review_period_days", "alpha")
     def _check_parameters(self):
         for planner in self:
-            if not 0 < planner.alpha < 1:
-                raise ValidationError(
-                    self.env._(
-                        "The smoothing constant α must be strictly between 0 and 1 "
-                        "(it is %(alpha)s).",
-                        alpha=planner.alpha,
-                    )
-                )
-            if not 0.5 < planner.service_level < 0.999:
-                raise ValidationError(
-                    self.env._(
-                        "The service level must be between 0.5 and 0.999 (it is %(level)s).",
-                        level=planner.service_level,
-                    )
-                )
+            planner._check_rates(planner.alpha, planner.service_level)
             if planner.lookback_days <= 0:
                 raise ValidationError(self.env._("The lookback must be at least one day."))
             if planner.review_period_days < 0:
                 raise ValidationError(self.env._("The review period cannot be negative."))
 
+    def _check_rates(self, alpha, service_level):
+        """Refuse an α outside (0, 1) or a service level outside (0.5, 0.999);
+        NaN and the infinities compare false and are refused too."""
+        if alpha is not None and not 0 < alpha < 1:
+            raise ValidationError(
+                self.env._(
+                    "The smoothing constant α must be strictly between 0 and 1 (it is %(alpha)s).",
+                    alpha=alpha,
+                )
+            )
+        if service_level is not None and not 0.5 < service_level < 0.999:
+            raise ValidationError(
+                self.env._(
+                    "The service level must be between 0.5 and 0.999 (it is %(level)s).",
+                    level=service_level,
+                )
+            )
+
     def _check_period_values(self, vals):
         """Refuse periods beyond ten years before they reach the database
-        (whose integers they could overflow)."""
+        (whose integers they could overflow), and rates that are not finite
+        numbers: rounding NaN or an infinity to the field's digits would fail
+        with a server error instead of the constraint's message."""
+        rates = {
+            name: value
+            for name in ("alpha", "service_level")
+            if isinstance(value := vals.get(name), float) and not math.isfinite(value)
+        }
+        if rates:
+            self._check_rates(rates.get("alpha"), rates.get("service_level"))
         for name in ("lookback_days", "review_period_days"):
             value = vals.get(name)
             if isinstance(value, int | float) and abs(value) > MAX_PERIOD_DAYS:
