@@ -22,6 +22,16 @@ on the bench machine.
    served from stock on its day waits (a backorder). Fill rate = demand
    served on its day / demand; average stock value = end-of-day on hand
    × cost (5.00), averaged over the days, summed over the products.
+3. Equal fill: the same replay with each planner's service level raised or
+   lowered (bisection on z) until each pattern's fill rate reaches 93 %;
+   the stock value each planner then holds is the stock it needs for that
+   fill. On a stationary history the long average is already the best
+   forecast there is, so this shows what the buffer's shape costs.
+4. Changing demand: a second history, replay only (no database), from the
+   same generator with, per product in turn, no change, demand halved,
+   demand raised by half, or a product fading out (its demand days thinned
+   to none over 240 days), each change starting 30 to 200 days before the
+   plan date and going on through the replay: the case forecasts are for.
 
 Usage: python3 bench/forecast_bench.py [--out bench/out] [--quick]
 Uses the Odoo that python3 (or $ODOO_PYTHON) imports; never installs it.
@@ -42,6 +52,8 @@ PLAN_LOOKBACK = 365
 ROUNDS = 3
 COST = 5.0
 SERVICE_LEVEL = 0.95
+FILL_TARGET = 0.93
+CHANGES = ("none", "halved", "raised by half", "fading out")
 PATTERNS = ("smooth", "erratic", "intermittent", "lumpy")
 
 
@@ -217,40 +229,173 @@ def simulate(series, minimum, maximum, lead_days):
     return demand, served, stock_days / len(series)
 
 
-def _simulate(env, history, lead):
-    from statistics import NormalDist  # noqa: PLC0415
+def changed_series(rng, series, change, start):
+    """``series`` with ``change`` (see ``CHANGES``) from day ``start`` on:
+    sizes scaled with random rounding (halved, raised by half), or demand
+    days kept with a chance falling from 1 to 0 over 240 days (fading)."""
+    out = list(series[:start])
+    for day, qty in enumerate(series[start:]):
+        if change == "fading out":
+            out.append(qty if qty and rng.random() < max(1 - day / 240, 0.0) else 0.0)
+        elif change == "none" or not qty:
+            out.append(qty)
+        else:
+            scaled = qty * (0.5 if change == "halved" else 1.5)
+            out.append(float(max(int(scaled + rng.random()), 1)))
+    return out
 
+
+def changing_history(history):
+    """The changing-demand history (module, 4.): one change per product in
+    turn, from a fixed seed."""
+    rng = random.Random(7)
+    plan_day = DAYS - REPLAY_DAYS
+    changed = {}
+    for index, (product_id, (pattern, series)) in enumerate(sorted(history.items())):
+        change = CHANGES[index // len(PATTERNS) % len(CHANGES)]
+        start = rng.randint(plan_day - 200, plan_day - 30)
+        changed[product_id] = (pattern, changed_series(rng, series, change, start), change)
+    return changed
+
+
+def replay(history, lead, method, z, digits, patterns=PATTERNS):
+    """Plan each product of ``patterns`` on the lookback before the replay
+    with ``method`` and ``z``, replay the last days: per pattern [demand,
+    served, stock value, products]."""
     from odoo.addons.customer_order_management.wizards.stock_replenishment_planner import (  # noqa: PLC0415
         plan_levels,
     )
 
+    totals = {pattern: [0.0, 0.0, 0.0, 0] for pattern in patterns}
+    for product_id, (pattern, series, *_change) in history.items():
+        if pattern not in totals:
+            continue
+        past = series[DAYS - REPLAY_DAYS - PLAN_LOOKBACK : DAYS - REPLAY_DAYS]
+        plan = plan_levels(past, method, 0.1, z, lead[product_id], 7, digits, 1.0)
+        demand, served, on_hand = simulate(
+            series[DAYS - REPLAY_DAYS :],
+            plan["suggested_min"],
+            plan["suggested_max"],
+            lead[product_id],
+        )
+        total = totals[pattern]
+        total[0] += demand
+        total[1] += served
+        total[2] += on_hand * COST
+        total[3] += 1
+    return totals
+
+
+def _figures(totals):
+    return {
+        pattern: {
+            "fill_rate": served / demand if demand else 1.0,
+            "stock_value": value,
+            "products": count,
+        }
+        for pattern, (demand, served, value, count) in totals.items()
+    }
+
+
+def equal_fill(history, lead, method, pattern, digits):
+    """The z at which ``pattern``'s fill rate reaches ``FILL_TARGET`` (0 when
+    it does without any buffer), found by bisection on [0, 4], and the
+    figures there."""
+
+    def fill(z):
+        totals = replay(history, lead, method, z, digits, (pattern,))[pattern]
+        return totals[1] / totals[0] if totals[0] else 1.0
+
+    low, high = 0.0, 4.0
+    if fill(low) >= FILL_TARGET:
+        high = low
+    else:
+        for _step in range(16):
+            middle = (low + high) / 2
+            if fill(middle) >= FILL_TARGET:
+                high = middle
+            else:
+                low = middle
+    figures = _figures(replay(history, lead, method, high, digits, (pattern,)))[pattern]
+    return {"z": high, **figures}
+
+
+def hindsight_bound(history, lead, pattern):
+    """What no planner can beat: for each product of ``pattern``, the rule
+    (min 0–120 by 2, max − min 0, 7, 14 or 28) chosen from that grid
+    *knowing the replayed demand*, one price of stock for all products (a
+    Lagrange multiplier, bisected) so that the pattern's fill rate reaches
+    ``FILL_TARGET`` with the least stock: fill and stock value there."""
+    outcomes = []
+    for product_id, (pattern_of, series, *_change) in history.items():
+        if pattern_of != pattern:
+            continue
+        replayed = series[DAYS - REPLAY_DAYS :]
+        runs = [
+            simulate(replayed, minimum, minimum + spread, lead[product_id])
+            for minimum in range(0, 121, 2)
+            for spread in (0, 7, 14, 28)
+        ]
+        outcomes.append([(served, on_hand * COST) for _demand, served, on_hand in runs])
+        outcomes[-1].append(runs[0][0])  # the product's demand, last
+
+    def best(price):
+        served = value = demand = 0.0
+        for runs in outcomes:
+            run_served, run_value = max(runs[:-1], key=lambda run: run[0] - price * run[1])
+            served += run_served
+            value += run_value
+            demand += runs[-1]
+        return served / demand if demand else 1.0, value
+
+    low, high = 0.0, 10.0  # a higher price of stock, a lower fill
+    for _step in range(30):
+        middle = (low + high) / 2
+        if best(middle)[0] >= FILL_TARGET:
+            low = middle
+        else:
+            high = middle
+    fill, value = best(low)
+    return {"fill_rate": fill, "stock_value": value}
+
+
+def _simulate(env, history, lead):
+    from statistics import NormalDist  # noqa: PLC0415
+
     z = NormalDist().inv_cdf(SERVICE_LEVEL)
     digits = env["decimal.precision"].precision_get("Product Unit")
-    results = {}
-    for planner, method in (("today", "average"), ("new", "auto")):
-        totals = {pattern: [0.0, 0.0, 0.0, 0] for pattern in PATTERNS}
-        for product_id, (pattern, series) in history.items():
-            past = series[DAYS - REPLAY_DAYS - PLAN_LOOKBACK : DAYS - REPLAY_DAYS]
-            plan = plan_levels(past, method, 0.1, z, lead[product_id], 7, digits, 1.0)
-            demand, served, on_hand = simulate(
-                series[DAYS - REPLAY_DAYS :],
-                plan["suggested_min"],
-                plan["suggested_max"],
-                lead[product_id],
-            )
-            total = totals[pattern]
-            total[0] += demand
-            total[1] += served
-            total[2] += on_hand * COST
-            total[3] += 1
-        results[planner] = {
-            pattern: {
-                "fill_rate": served / demand if demand else 1.0,
-                "stock_value": value,
-                "products": count,
-            }
-            for pattern, (demand, served, value, count) in totals.items()
+    planners = (("today", "average"), ("new", "auto"))
+    results = {
+        planner: _figures(replay(history, lead, method, z, digits)) for planner, method in planners
+    }
+    results["equal_fill"] = {
+        planner: {
+            pattern: equal_fill(history, lead, method, pattern, digits) for pattern in PATTERNS
         }
+        for planner, method in planners
+    }
+    results["hindsight"] = {
+        pattern: hindsight_bound(history, lead, pattern) for pattern in ("intermittent", "lumpy")
+    }
+    changing = changing_history(history)
+    results["changing"] = {
+        planner: _figures(replay(changing, lead, method, z, digits)) for planner, method in planners
+    }
+    results["changing_by_change"] = {
+        planner: {
+            change: _figures(
+                replay(
+                    {key: value for key, value in changing.items() if value[2] == change},
+                    lead,
+                    method,
+                    z,
+                    digits,
+                )
+            )
+            for change in CHANGES
+        }
+        for planner, method in planners
+    }
     return results
 
 
@@ -348,8 +493,92 @@ def report(results, options):
             f"{new['fill_rate']:.1%} | {today['stock_value']:,.0f} | {new['stock_value']:,.0f} | "
             f"{change:+.1%} |"
         )
+    lines += _equal_fill_lines(simulation) + _changing_lines(simulation)
     text = "\n".join(lines)
     harness.save_report(options, "forecast", text, results)
+
+
+def _service_level(z):
+    from statistics import NormalDist  # noqa: PLC0415
+
+    return NormalDist().cdf(z)
+
+
+def _equal_fill_lines(simulation):
+    lines = [
+        "",
+        (
+            f"Equal fill: each planner's service level moved (bisection on z) until the "
+            f"pattern's fill rate reaches {FILL_TARGET:.0%} in the same replay, and the stock "
+            "it then holds:"
+        ),
+        "",
+        (
+            "| pattern | today: service level | fill | avg stock value | new: service level | "
+            "fill | avg stock value | new vs today |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for pattern in PATTERNS:
+        today = simulation["equal_fill"]["today"][pattern]
+        new = simulation["equal_fill"]["new"][pattern]
+        change = new["stock_value"] / today["stock_value"] - 1 if today["stock_value"] else 0.0
+        lines.append(
+            f"| {pattern} | {_service_level(today['z']):.1%} | {today['fill_rate']:.1%} | "
+            f"{today['stock_value']:,.0f} | {_service_level(new['z']):.1%} | "
+            f"{new['fill_rate']:.1%} | {new['stock_value']:,.0f} | {change:+.1%} |"
+        )
+    lines += [
+        "",
+        (
+            "Hindsight bound (no planner can do better): each product's rule picked from a grid "
+            "knowing the replayed demand, the least stock for the same fill rate:"
+        ),
+        "",
+        "| pattern | fill | avg stock value | against today's planner at 95 % |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for pattern, bound in simulation["hindsight"].items():
+        today = simulation["today"][pattern]
+        lines.append(
+            f"| {pattern} | {bound['fill_rate']:.1%} | {bound['stock_value']:,.0f} | "
+            f"{bound['stock_value'] / today['stock_value'] - 1:+.1%} |"
+        )
+    return lines
+
+
+def _changing_lines(simulation):
+    lines = [
+        "",
+        (
+            f"Changing demand (replay only, same plan window and lead times, service level "
+            f"{SERVICE_LEVEL:.0%}): per product in turn no change, demand halved, raised by "
+            "half, or fading out over 240 days, starting 30–200 days before the plan date:"
+        ),
+        "",
+        (
+            "| pattern | change | fill today | fill new | avg stock value today | "
+            "avg stock value new | new vs today |"
+        ),
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    rows = [("all", simulation["changing"]["today"], simulation["changing"]["new"])] + [
+        (
+            change,
+            simulation["changing_by_change"]["today"][change],
+            simulation["changing_by_change"]["new"][change],
+        )
+        for change in CHANGES
+    ]
+    for pattern in PATTERNS:
+        for change, today_figures, new_figures in rows:
+            today, new = today_figures[pattern], new_figures[pattern]
+            ratio = new["stock_value"] / today["stock_value"] - 1 if today["stock_value"] else 0.0
+            lines.append(
+                f"| {pattern} | {change} | {today['fill_rate']:.1%} | {new['fill_rate']:.1%} | "
+                f"{today['stock_value']:,.0f} | {new['stock_value']:,.0f} | {ratio:+.1%} |"
+            )
+    return lines
 
 
 def main():
