@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 from odoo.tools.mail import parse_contact_from_email
 
-from ..tools import check_protected_write, write_protected
+from ..tools import check_protected_create, check_protected_write, write_protected
 from .stock_picking_tracking_event import SHIPMENT_STATES
 
 # What the shipment's own events and the returns set: never a direct write
@@ -61,12 +61,26 @@ class StockPicking(models.Model):
         "customer.return",
         index="btree_not_null",
         readonly=True,
+        copy=False,
         help="The customer return this receipt or replacement delivery belongs to.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_create(self, vals_list, PICKING_OWNED_FIELDS)
+        return super().create(vals_list)
 
     def write(self, vals):
         check_protected_write(self, vals, PICKING_OWNED_FIELDS)
         return super().write(vals)
+
+    def _create_backorder_picking(self):
+        """The backorder of a return's receipt or replacement delivery
+        belongs to the same return (the link is not copied otherwise)."""
+        backorder = super()._create_backorder_picking()
+        if self.customer_return_id:
+            write_protected(backorder, {"customer_return_id": self.customer_return_id.id})
+        return backorder
 
     @api.depends("picking_type_code", "tracking_event_ids.status", "tracking_event_ids.event_date")
     def _compute_shipment_state(self):

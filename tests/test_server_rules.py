@@ -493,6 +493,45 @@ class TestBypassesFoundInReview(CustomerOrderCommon):
             )
         self.assertEqual(self.delivery.shipment_state, "shipped")
 
+    def test_shipment_fields_cannot_be_created_either(self):
+        """What write refuses, create refuses too: a picking made over RPC
+        already shipped, delivered or belonging to a return."""
+        ret = self._create_return(self.order, qty=1)
+        Picking = self.env["stock.picking"].with_user(self.stock_user)
+        base = {
+            "picking_type_id": self.warehouse.out_type_id.id,
+            "partner_id": self.customer.id,
+            "location_id": self.warehouse.lot_stock_id.id,
+            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+        }
+        count = Picking.search_count([])
+        for vals in (
+            {"shipped_date": "2020-01-01 00:00:00"},
+            {"delivered_date": "2020-01-02 00:00:00"},
+            {"shipment_state": "delivered"},
+            {"customer_return_id": ret.id},
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(AccessError, "can only be changed with the document"),
+                self.cr.savepoint(),
+            ):
+                Picking.create({**base, **vals})
+            # A context default is no way around it.
+            key, value = next(iter(vals.items()))
+            with (
+                self.subTest(default=key),
+                self.assertRaisesRegex(AccessError, "can only be changed with the document"),
+                self.cr.savepoint(),
+            ):
+                Picking.with_context(**{f"default_{key}": value}).create(base)
+        self.assertEqual(Picking.search_count([]), count)
+        # Nor is a copy of another return's picking with that return as default.
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self.delivery.with_user(self.stock_user).copy({"customer_return_id": ret.id})
+        picking = Picking.create(base)
+        self.assertFalse(picking.shipped_date or picking.customer_return_id)
+
     def test_absurd_quantities_are_refused_clearly(self):
         for qty in (1e308, float("nan"), float("inf")):
             with self.subTest(qty=qty), self.assertRaisesRegex(ValidationError, "real quantity"):

@@ -67,16 +67,26 @@ def check_protected_create(model, vals_list, protected):
 
     The protected fields the values leave out get the field's own default
     (written into ``vals_list``): a user's saved defaults (``ir.default``)
-    never reach them either."""
-    defaults = {name for name in protected if model.env.context.get(f"default_{name}") is not None}
-    names = defaults.union(*(protected & vals.keys() for vals in vals_list))
-    if names and not _granted(model._name, None):
-        _raise(model, names)
+    never reach them either. A stored field given its own default is no
+    forgery: the values a caller passes twice (``vals_list`` comes back with
+    those defaults) are accepted again."""
+    own_defaults = {}
     for name in protected:
         field = model._fields[name]
-        if field.compute or field.related:
-            continue
-        value = field.convert_to_write(field.default(model), model) if field.default else False
+        if not (field.compute or field.related):
+            own_defaults[name] = (
+                field.convert_to_write(field.default(model), model) if field.default else False
+            )
+    defaults = {name for name in protected if model.env.context.get(f"default_{name}") is not None}
+    names = defaults.union(
+        *(
+            {name for name in protected & vals.keys() if own_defaults.get(name, ...) != vals[name]}
+            for vals in vals_list
+        )
+    )
+    if names and not _granted(model._name, None):
+        _raise(model, names)
+    for name, value in own_defaults.items():
         for vals in vals_list:
             vals.setdefault(name, value)
 
