@@ -1,6 +1,7 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools import SQL
 
 from ..tools import (
     check_protected_create,
@@ -90,6 +91,18 @@ class RepairOrder(models.Model):
                 repair.return_lead_days = delta.total_seconds() / 86400.0
             else:
                 repair.return_lead_days = 0.0
+
+    def _read_group_select(self, aggregate_spec, query):
+        """Averages of the lead time count the repairs shipped back only: one
+        still in the workshop has no lead time yet, not one of 0 days."""
+        select = super()._read_group_select(aggregate_spec, query)
+        if aggregate_spec != "return_lead_days:avg":
+            return select
+        return SQL(
+            "AVG(CASE WHEN %s IS NOT NULL THEN %s END)",
+            self._field_to_sql(query.table, "shipped_back_date", query),
+            self._field_to_sql(query.table, "return_lead_days", query),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

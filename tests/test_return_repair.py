@@ -12,6 +12,7 @@ from odoo.fields import Command
 from odoo.http import Request
 from odoo.tests import HttpCase, JsonRpcException, tagged
 
+from ..tools import write_protected
 from .common import CustomerOrderCommon, visible_buttons
 
 
@@ -764,13 +765,17 @@ class TestReturnRepairPortal(ReturnRepairCommon, HttpCase):
 class TestReturnRepairAnalytics(ReturnRepairCommon):
     def test_report_pack_section(self):
         ret, repair = self._received_repair(qty=1)
+        # Received three days ago: the lead time is measured in days.
+        write_protected(
+            repair, {"return_received_date": repair.return_received_date - timedelta(days=3)}
+        )
         self._fix(repair)
         self._ship_back(ret)
         _ret2, repair2 = self._received_repair(self._order(delivered_days_ago=400))
         Pack = self.env["customer.order.report.pack"].with_user(self.repairer)
         # The repairer's today: the pack counts days in its user's time zone.
         today = fields.Date.context_today(Pack)
-        data = Pack._get_data(today, today, ["repairs"])
+        data = Pack._get_data(today - timedelta(days=3), today, ["repairs"])
         # The demo's repairs, if any, are other products.
         self.assertEqual(
             [row for row in data["repairs"] if row["product"] == self.storable.display_name],
@@ -792,7 +797,14 @@ class TestReturnRepairAnalytics(ReturnRepairCommon):
             aggregates=["warranty_rate:avg", "return_lead_days:avg"],
         )
         self.assertEqual(rate, 50.0)
-        self.assertAlmostEqual(lead, repair.return_lead_days / 2)
+        # The repair not shipped back yet has no lead time: it is not 0 days.
+        self.assertGreater(repair.return_lead_days, 0.0)
+        self.assertAlmostEqual(lead, repair.return_lead_days)
+        [(lead_sum,)] = self.env["repair.order"]._read_group(
+            [("customer_return_id", "in", (ret | _ret2).ids)],
+            aggregates=["return_lead_days:sum"],
+        )
+        self.assertAlmostEqual(lead_sum, repair.return_lead_days)
         self.assertEqual(
             Pack.with_user(self.salesman)._get_section_repairs([], None, None, None),
             [],
