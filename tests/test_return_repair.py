@@ -186,7 +186,18 @@ class TestReturnRepair(ReturnRepairCommon):
             messages = self._repair_messages(repair, template)
             self.assertEqual(len(messages), 1, template.name)
             self.assertEqual(messages.author_id, ret._get_customer_message_author())
-        self.assertEqual(len(self._customer_mails(ret, self.template_done)), 1)
+        done_mail = self._customer_mails(ret, self.template_done)
+        self.assertEqual(len(done_mail), 1)
+        # A repair's e-mails speak of the repair, never of a refund or replacement.
+        approved = self.env.ref("customer_order_management.mail_template_return_approved")
+        approved_mail = self._customer_mails(ret, approved)
+        self.assertEqual(len(approved_mail), 1)
+        self.assertIn("repair", str(approved_mail.body))
+        for body in (str(approved_mail.body), str(done_mail.body)):
+            self.assertNotIn("refund", body)
+            self.assertNotIn("replacement", body)
+        self.assertNotIn("We have received the goods", str(done_mail.body))
+        self.assertIn("on its way back to you", str(done_mail.body))
         self.assertFalse(self._repair_messages(repair, self.template_quotation))
         # Running the completion again tells nobody anything twice.
         ret._mark_done_if_complete()
