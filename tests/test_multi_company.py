@@ -38,6 +38,11 @@ class TestCompanyIsolation(CustomerOrderCommon):
         cls.count_b.line_ids.counted_qty = 40  # +10 on 30: above B's 10 %
         cls.count_b.action_validate()
         cls.issues_b = (cls.order_b | cls.order_in_review_b).review_issue_ids
+        cls.planner_b = (
+            cls.env["stock.replenishment.planner"]
+            .with_user(user_b)
+            .create({"warehouse_id": cls.warehouse_b.id, "lookback_days": 30})
+        )
         cls.company_a_users = (
             cls.salesman,
             cls.reviewer,
@@ -58,6 +63,8 @@ class TestCompanyIsolation(CustomerOrderCommon):
             "analysis row": self.env["customer.order.analysis"].search(
                 [("order_id", "=", self.order_b.id)]
             ),
+            "replenishment planner": self.planner_b,
+            "replenishment suggestion": self.planner_b.line_ids,
         }
 
     def test_the_fixture_is_company_bs_own(self):
