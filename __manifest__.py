@@ -61,6 +61,7 @@
         "demo/stock_count_demo.xml",
         "demo/customer_order_report_demo.xml",
         "demo/sale_order_intake_demo.xml",
+        "demo/stock_replenishment_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,7 +3,7 @@ from itertools import pairwise
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..models.mail_template import SKIP_REPORTS_KEY
 from .common import MODULE, CustomerOrderCommon, DemoDataMixin
@@ -260,3 +260,28 @@ class TestInstallOnExistingOrders(CustomerOrderCommon):
         orders.invalidate_recordset()
         self.assertEqual(confirmed.received_date, entered - timedelta(days=2))
         self.assertEqual(quotation.received_date, entered)
+
+    def test_planner_shows_every_demand_pattern(self):
+        """The demo's four products, each sold in its own pattern, are
+        classified so by a planner with its defaults, and each gets the
+        method of its pattern."""
+        stock_user = new_test_user(
+            self.env, login="com_demo_planner", groups="stock.group_stock_user"
+        )
+        planner = self.env["stock.replenishment.planner"].with_user(stock_user).create({})
+        expected = {
+            "demo_product_paper": ("smooth", "ses"),
+            "demo_product_toner": ("erratic", "ses"),
+            "demo_product_monitor_arm": ("intermittent", "sba"),
+            "demo_product_stacking_chair": ("lumpy", "tsb"),
+        }
+        for xmlid, (pattern, method) in expected.items():
+            product = self.env.ref(f"{MODULE}.{xmlid}")
+            line = planner.line_ids.filtered(lambda line, p=product: line.product_id == p)
+            with self.subTest(product=product.display_name):
+                self.assertRecordValues(
+                    line, [{"demand_pattern": pattern, "forecast_method": method, "to_apply": True}]
+                )
+                self.assertGreater(line.forecast_daily, 0.0)
+                self.assertGreater(line.suggested_max, line.suggested_min)
+                self.assertGreater(line.qty_on_hand, 0.0)

@@ -879,6 +879,30 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
         self.assertEqual(line.chart.count("<rect"), 5)
         self.assertIn("o_com_forecast", line.chart)
 
+    def test_mase_says_which_forecast_did_better(self):
+        """The explanation reads the MASE for the user: better, worse or as
+        good as the plain average on the backtest's days."""
+        seen = set()
+        lines = self.env["stock.replenishment.planner.line"]
+        for method in ("ses", "tsb", "croston"):
+            lines |= self._planner(self.intermittent | self.lumpy, method=method).line_ids
+        for line in lines:
+            with self.subTest(product=line.product_id.display_name, mase=line.mase):
+                self.assertTrue(line.naive_error)
+                if line.mase < 1:
+                    verdict = "better than the plain average"
+                elif line.mase > 1:
+                    verdict = "worse than the plain average"
+                else:
+                    verdict = "as good as the plain average"
+                self.assertIn(f"{line.mase:g}: {verdict} on these days.", line.explanation)
+                self.assertNotIn("below 1", line.explanation)
+                seen.add(verdict)
+        self.assertGreaterEqual(len(seen), 2, "both sides of 1 are shown")
+        # A suggestion is named after its product (the form's breadcrumb).
+        line = lines[:1]
+        self.assertEqual(line.display_name, line.product_id.display_name)
+
     def test_each_method_on_demand(self):
         series = self._series({days: 10.0 for days in range(1, 30, 5)})
         for method, expected in (

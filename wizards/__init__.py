@@ -5,3 +5,4 @@ from . import customer_return_reject
 from . import customer_order_report_export
 from . import stock_replenishment_planner
 from . import sale_order_intake_map
+from . import stock_replenishment_planner_demo

@@ -668,6 +668,7 @@ class StockReplenishmentPlannerLine(models.TransientModel):
     _name = "stock.replenishment.planner.line"
     _description = "Replenishment Planner Suggestion"
     _order = "planner_id, id"
+    _rec_name = "product_id"
 
     planner_id = fields.Many2one(
         "stock.replenishment.planner", required=True, ondelete="cascade", index=True
@@ -1002,16 +1003,31 @@ class StockReplenishmentPlannerLine(models.TransientModel):
                 )
             )
             if self.naive_error:
-                lines.append(
-                    self.env._(
-                        "MASE = %(error)s ÷ %(naive)s %(eq)s %(mase)s (below 1: better than "
-                        "the average).",
-                        error=rate(self.forecast_error),
-                        naive=rate(self.naive_error),
-                        eq=equals(self.forecast_error / self.naive_error, self.mase),
-                        mase=rate(self.mase),
+                values = {
+                    "error": rate(self.forecast_error),
+                    "naive": rate(self.naive_error),
+                    "eq": equals(self.forecast_error / self.naive_error, self.mase),
+                    "mase": rate(self.mase),
+                }
+                if self.mase < 1:
+                    text = self.env._(
+                        "MASE = %(error)s ÷ %(naive)s %(eq)s %(mase)s: better than the plain "
+                        "average on these days.",
+                        **values,
                     )
-                )
+                elif self.mase > 1:
+                    text = self.env._(
+                        "MASE = %(error)s ÷ %(naive)s %(eq)s %(mase)s: worse than the plain "
+                        "average on these days.",
+                        **values,
+                    )
+                else:
+                    text = self.env._(
+                        "MASE = %(error)s ÷ %(naive)s %(eq)s %(mase)s: as good as the plain "
+                        "average on these days.",
+                        **values,
+                    )
+                lines.append(text)
             else:
                 lines.append(self.env._("MASE: the plain average made no error on these days."))
         if self.forecast_method == "average":
