@@ -188,7 +188,8 @@ class CustomerOrderTrackingSubscription(models.Model):
         request = carrier._tracking_subscription_request(picking)
         timeout = self._get_request_timeout()
         try:
-            response = requests.request(timeout=timeout, **request)
+            # A redirect would take the key's header to an address nobody checked.
+            response = requests.request(timeout=timeout, allow_redirects=False, **request)
         except requests.Timeout as error:
             raise SubscriptionError(
                 self.env._("The provider did not answer within %s seconds.", timeout)

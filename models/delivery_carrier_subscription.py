@@ -1,4 +1,7 @@
+import ipaddress
 import json
+import socket
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 
@@ -18,6 +21,11 @@ TRACK17_ALREADY_REGISTERED = -18019901
 KUAIDI100_SUBSCRIBED = ("200", "501")
 # The longest error kept on a subscription (a provider's message, shortened).
 MAX_ERROR_LENGTH = 200
+# System parameter: "True" lets registrations go to private hosts and plain
+# HTTP (a provider's sandbox on the company network, the tests' local API).
+# Only administrators set system parameters; without it the API key is sent to
+# public https addresses only.
+PRIVATE_HOSTS_PARAM = "customer_order_management.tracking_api_private_hosts"
 
 
 class SubscriptionError(Exception):
@@ -80,7 +88,40 @@ class DeliveryCarrier(models.Model):
             raise SubscriptionError(
                 self.env._("Carrier %s has no tracking provider to register with.", self.name)
             )
-        return method(picking, carrier.tracking_api_url.rstrip("/"), carrier.tracking_api_key)
+        request = method(picking, carrier.tracking_api_url.rstrip("/"), carrier.tracking_api_key)
+        self._check_tracking_api_address(request["url"])
+        return request
+
+    def _check_tracking_api_address(self, url):
+        """Refuse to send a registration (and the API key) anywhere but a
+        public https address: not this machine, the private network or a
+        cloud's metadata address, which a stock manager could otherwise make
+        the server call. Administrators allow private hosts with the system
+        parameter ``PRIVATE_HOSTS_PARAM``."""
+        if self.env["ir.config_parameter"].sudo().get_param(PRIVATE_HOSTS_PARAM):
+            return
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise SubscriptionError(
+                self.env._("The tracking API address of carrier %s must use https.", self.name)
+            )
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+        except (OSError, UnicodeError) as error:
+            raise SubscriptionError(
+                self.env._(
+                    "The tracking API address of carrier %s could not be resolved.", self.name
+                )
+            ) from error
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global or ip.is_multicast:
+                raise SubscriptionError(
+                    self.env._(
+                        "The tracking API address of carrier %s is not a public address.",
+                        self.name,
+                    )
+                )
 
     def _tracking_subscription_check(self, response):
         """Hook: raise ``SubscriptionError`` unless the provider's

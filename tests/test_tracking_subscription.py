@@ -15,6 +15,7 @@ from .common import CustomerOrderCommon
 from .tracking_api_server import TrackingApiServer
 
 MAX_ATTEMPTS = subscription_module.MAX_ATTEMPTS
+PRIVATE_HOSTS_PARAM = "customer_order_management.tracking_api_private_hosts"
 API_KEY = "sk-test-0123456789abcdef"
 
 DEFAULT_REPLIES = {
@@ -56,6 +57,9 @@ class TrackingSubscriptionCommon(CustomerOrderCommon):
             )
             cls.carriers[provider] = carrier
         cls.Subscription = cls.env["customer.order.tracking.subscription"]
+        # The provider these tests talk to is on this machine (an address the
+        # registration refuses unless the administrator allows it).
+        cls.env["ir.config_parameter"].set_param(PRIVATE_HOSTS_PARAM, "True")
 
     def setUp(self):
         super().setUp()
@@ -252,6 +256,44 @@ class TestTrackingSubscription(TrackingSubscriptionCommon):
         sub = picking.tracking_subscription_ids
         self.assertEqual(sub.state, "pending")
         self.assertEqual(sub.last_error, "The provider could not be reached (ConnectionError).")
+
+    def test_only_public_https_addresses_get_the_key(self):
+        """A stock manager cannot make the server send the API key (or any
+        request) to this machine, the private network or the cloud's metadata
+        address, nor over plain HTTP: unless the administrator allows private
+        hosts (a system parameter, as these tests do)."""
+        self.env["ir.config_parameter"].set_param(PRIVATE_HOSTS_PARAM, False)
+        carrier = self.carriers["easypost"]
+        for url, error in (
+            (f"{self.server.url}/easypost", "must use https"),
+            ("https://127.0.0.1:1/easypost", "not a public address"),
+            ("https://169.254.169.254/latest", "not a public address"),
+            ("https://10.1.2.3", "not a public address"),
+            ("https://[::1]:8443", "not a public address"),
+            ("https://localhost/easypost", "not a public address"),
+        ):
+            with self.subTest(url=url):
+                picking = self._ship("easypost", ref=f"TRK-{len(url)}-{error[:3]}")
+                carrier.tracking_api_url = url
+                self._run_cron()
+                sub = picking.tracking_subscription_ids
+                self.assertEqual(sub.state, "pending")
+                self.assertIn(error, sub.last_error)
+                self.assertNotIn(API_KEY, sub.last_error)
+        self.assertFalse(self.server.requests, "nothing was sent anywhere")
+
+    def test_redirects_are_not_followed(self):
+        """A provider address answering with a redirect does not take the
+        request (and its key header) elsewhere: it is a failed attempt."""
+        picking = self._ship("aftership")
+        self.server.script(
+            PATHS["aftership"], (307, {}, 0, {"Location": f"{self.server.url}/elsewhere"})
+        )
+        self._run_cron()
+        self.assertEqual([r["path"] for r in self.server.requests], [PATHS["aftership"]])
+        self.assertRecordValues(
+            picking.tracking_subscription_ids, [{"state": "pending", "attempts": 1}]
+        )
 
     def test_timeout_is_retried(self):
         picking = self._ship("easypost")

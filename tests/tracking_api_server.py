@@ -24,15 +24,20 @@ class _Handler(BaseHTTPRequestHandler):
             )
             script = server.scripts.get(self.path)
             reply = script.pop(0) if script else server.defaults.get(self.path, (404, {}))
-        status, payload, *delay = reply
+        # (status, payload[, delay in seconds[, extra headers]])
+        status, payload, *rest = reply
+        delay = rest[0] if rest else 0
+        headers = rest[1] if len(rest) > 1 else {}
         if delay:
-            time.sleep(delay[0])
+            time.sleep(delay)
         data = json.dumps(payload, ensure_ascii=False).encode()
         # The client may have given up (a timeout test).
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 
