@@ -1006,6 +1006,23 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
             line.explanation,
         )
         self.assertEqual(line.weekly_demand, [0.0] * 5)
+        # Delivered, but all of it came back: no demand to base a rule on. The
+        # line is not selected, so applying leaves its reordering rule alone.
+        self.assertFalse(line.to_apply)
+        rule = self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.returned.id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "product_min_qty": 5.0,
+                "product_max_qty": 20.0,
+            }
+        )
+        planner = self._planner(self.returned | self.intermittent, user=self.stock_manager)
+        returned_line = planner.line_ids.filtered(lambda line: line.product_id == self.returned)
+        self.assertRecordValues(returned_line, [{"to_apply": False, "current_min": 5.0}])
+        planner.action_apply()
+        self.assertRecordValues(rule, [{"product_min_qty": 5.0, "product_max_qty": 20.0}])
 
     def test_bad_alpha_is_refused_and_nothing_written(self):
         Planner = self.env["stock.replenishment.planner"]

@@ -433,9 +433,10 @@ class StockReplenishmentPlanner(models.TransientModel):
         return {
             "planner_id": self.id,
             "product_id": product.id,
-            # Without delivered history there is nothing to base a rule on:
-            # such lines are shown but not selected.
-            "to_apply": delivered,
+            # Without demand (nothing delivered, or all of it returned) there
+            # is nothing to base a rule on: such lines are shown but not
+            # selected, so applying never zeroes a product's rule.
+            "to_apply": delivered and any(series),
             "unmatched_return_qty": unmatched,
             "weekly_demand": fc.weekly(series),
             "lead_time_days": lead_days,
