@@ -53,6 +53,22 @@ class TestPortalTimeline(CustomerOrderPortalCommon, HttpCase):
             self.assertIn(expected, page)
         self.assertNotIn("SECRET-REF-9", page)
 
+    def test_unmapped_provider_status_is_shown(self):
+        """A provider's status that maps to none of ours (one it added
+        later) is shown as the provider said it, not as an empty line."""
+        self.env["stock.picking.tracking.event"].create(
+            {
+                "picking_id": self.order.picking_ids.id,
+                "provider_status": "HeldByCustoms_Inspection",
+                "source": "carrier",
+            }
+        )
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open(f"/my/orders/{self.order.id}").text
+        events = page.split("o_com_tracking_events", 1)[1].split("</ul>", 1)[0]
+        self.assertIn("HeldByCustoms_Inspection", events)
+        self.assertNotIn("<strong class=\"ms-1\"></strong>", events)
+
     def test_other_customer_cannot_reach_order(self):
         self.authenticate(self.other_portal_user.login, self.other_portal_user.login)
         response = self.url_open(f"/my/orders/{self.order.id}", allow_redirects=False)
