@@ -67,7 +67,7 @@ class TestPortalTimeline(CustomerOrderPortalCommon, HttpCase):
         page = self.url_open(f"/my/orders/{self.order.id}").text
         events = page.split("o_com_tracking_events", 1)[1].split("</ul>", 1)[0]
         self.assertIn("HeldByCustoms_Inspection", events)
-        self.assertNotIn("<strong class=\"ms-1\"></strong>", events)
+        self.assertNotIn('<strong class="ms-1"></strong>', events)
 
     def test_other_customer_cannot_reach_order(self):
         self.authenticate(self.other_portal_user.login, self.other_portal_user.login)
