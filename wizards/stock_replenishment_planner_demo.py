@@ -3,6 +3,7 @@ over the last months for four products, one of each demand pattern, so that
 the Replenishment Planner shows smooth, erratic, intermittent and lumpy
 demand and the method each gets."""
 
+import math
 import random
 from collections import defaultdict
 from datetime import timedelta
@@ -34,8 +35,8 @@ class StockReplenishmentPlanner(models.TransientModel):
     def _demo_demand_history(self, products_patterns):
         """Deliver each (product id, pattern) of ``products_patterns`` to
         customers on the days its pattern draws (a fixed seed) over the last
-        ``DEMO_DAYS`` days, from the main warehouse's stock; a third of the
-        total demand stays on hand."""
+        ``DEMO_DAYS`` days, from the main warehouse's stock; about a third of
+        the total demand (whole units) stays on hand."""
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
@@ -65,7 +66,8 @@ class StockReplenishmentPlanner(models.TransientModel):
                 totals[product_id] += qty
         Quant = self.env["stock.quant"]
         for product_id, total in totals.items():
-            Quant._update_available_quantity(Product.browse(product_id), stock, total * 4 / 3)
+            on_hand = total + math.ceil(total / 3)
+            Quant._update_available_quantity(Product.browse(product_id), stock, on_hand)
         moves = self.env["stock.move"].create(vals_list)
         moves._action_confirm()
         moves._action_assign()
