@@ -1024,6 +1024,61 @@ class TestDemandForecastPlanner(CustomerOrderCommon):
         planner.action_apply()
         self.assertRecordValues(rule, [{"product_min_qty": 5.0, "product_max_qty": 20.0}])
 
+    def test_hostile_values_over_rpc_get_a_clear_message(self):
+        """What JSON-RPC can send for a number: strings (Odoo's integer
+        fields read "3651" as 3651), NaN, lists, huge floats. Each gets a
+        clear message and nothing is written, never a server error."""
+        Planner = self.env["stock.replenishment.planner"]
+        count = Planner.search_count([])
+        for vals, message in (
+            ({"lookback_days": "3651"}, "cannot exceed 3650 days"),
+            ({"review_period_days": "2147483647"}, "cannot exceed 3650 days"),
+            ({"lookback_days": float("nan")}, "must be a number"),
+            ({"lookback_days": "abc"}, "must be a number"),
+            ({"alpha": "abc"}, "must be a number"),
+            ({"alpha": [1]}, "must be a number"),
+            ({"alpha": "NaN"}, "strictly between 0 and 1"),
+            ({"alpha": 1e308}, "strictly between 0 and 1"),
+            ({"service_level": "1e400"}, "service level must be between"),
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, message),
+                self.cr.savepoint(),
+            ):
+                self._planner(self.intermittent, **vals)
+        self.assertEqual(Planner.search_count([]), count)
+        planner = self._planner(self.intermittent)
+        with self.assertRaisesRegex(ValidationError, "cannot exceed"), self.cr.savepoint():
+            planner.write({"lookback_days": "5000"})
+        self.assertEqual(planner.lookback_days, self.LOOKBACK)
+        # A number given as a string is still a number.
+        planner.write({"lookback_days": "20", "alpha": "0.2"})
+        self.assertEqual((planner.lookback_days, planner.alpha), (20, 0.2))
+
+    def test_a_stock_user_cannot_change_another_users_plan(self):
+        """A plan is its author's: another stock user may read it but not
+        change its parameters or selection (a manager applies what the plan
+        says, so nobody else may decide it)."""
+        planner = self._planner(self.intermittent, user=self.stock_manager)
+        line = planner.line_ids
+        other = self.env["stock.replenishment.planner"].with_user(self.stock_user)
+        self.assertEqual(other.search([("id", "=", planner.id)]), planner)
+        planner_as_other = planner.with_user(self.stock_user)
+        for call in (
+            lambda: planner_as_other.write({"review_period_days": 3000}),
+            lambda: line.with_user(self.stock_user).write({"to_apply": False}),
+            lambda: planner_as_other.action_compute(),
+            lambda: planner_as_other.unlink(),
+        ):
+            with self.assertRaises(AccessError), self.cr.savepoint():
+                call()
+        self.assertRecordValues(planner, [{"review_period_days": 7}])
+        self.assertTrue(line.exists().to_apply)
+        # Its author still works with it.
+        planner.with_user(self.stock_manager).write({"review_period_days": 14})
+        line.with_user(self.stock_manager).write({"to_apply": False})
+
     def test_bad_alpha_is_refused_and_nothing_written(self):
         Planner = self.env["stock.replenishment.planner"]
         count = Planner.search_count([])

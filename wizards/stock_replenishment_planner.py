@@ -188,20 +188,42 @@ class StockReplenishmentPlanner(models.TransientModel):
             )
 
     def _check_period_values(self, vals):
-        """Refuse periods beyond ten years before they reach the database
-        (whose integers they could overflow), and rates that are not finite
-        numbers: rounding NaN or an infinity to the field's digits would fail
-        with a server error instead of the constraint's message."""
-        rates = {
-            name: value
-            for name in ("alpha", "service_level")
-            if isinstance(value := vals.get(name), float) and not math.isfinite(value)
-        }
-        if rates:
-            self._check_rates(rates.get("alpha"), rates.get("service_level"))
+        """Check the numbers of ``vals`` before they reach the database, as
+        a client can send them over JSON-RPC: strings (which Odoo's number
+        fields convert), NaN, infinities, lists, floats too large to round.
+        Periods beyond ten years (which could overflow the database's
+        integers and dates) and rates out of their range are refused with
+        the constraint's message; anything that is not a number with "must be
+        a number". Never a server error, nothing written."""
+        numbers = {}
+        for name in ("alpha", "service_level", "lookback_days", "review_period_days"):
+            if name not in vals or vals[name] is False or vals[name] is None:
+                continue
+            value = vals[name]
+            try:
+                if isinstance(value, bool) or not isinstance(value, str | int | float):
+                    raise TypeError(value)
+                number = float(value)
+            except (TypeError, ValueError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be a number.",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                ) from error
+            numbers[name] = number
         for name in ("lookback_days", "review_period_days"):
-            value = vals.get(name)
-            if isinstance(value, int | float) and abs(value) > MAX_PERIOD_DAYS:
+            number = numbers.get(name)
+            if number is None:
+                continue
+            if math.isnan(number):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be a number.",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                )
+            if abs(number) > MAX_PERIOD_DAYS:
                 raise ValidationError(
                     self.env._(
                         "%(field)s cannot exceed %(days)s days.",
@@ -209,6 +231,8 @@ class StockReplenishmentPlanner(models.TransientModel):
                         days=MAX_PERIOD_DAYS,
                     )
                 )
+        if "alpha" in numbers or "service_level" in numbers:
+            self._check_rates(numbers.get("alpha"), numbers.get("service_level"))
 
     @api.model_create_multi
     def create(self, vals_list):
