@@ -187,7 +187,7 @@ class StockReplenishmentPlanner(models.TransientModel):
                 )
             )
 
-    def _check_period_values(self, vals):
+    def _check_numbers(self, vals):
         """Check the numbers of ``vals`` before they reach the database, as
         a client can send them over JSON-RPC: strings (which Odoo's number
         fields convert), NaN, infinities, lists, floats too large to round.
@@ -237,7 +237,7 @@ class StockReplenishmentPlanner(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_period_values(vals)
+            self._check_numbers(vals)
         planners = super().create(vals_list)
         planners.action_compute()
         return planners
@@ -369,7 +369,7 @@ class StockReplenishmentPlanner(models.TransientModel):
         return ", ".join(f"{label}: {delay}" for label, delay in steps)
 
     def write(self, vals):
-        self._check_period_values(vals)
+        self._check_numbers(vals)
         return super().write(vals)
 
     def action_compute(self):
@@ -441,7 +441,7 @@ class StockReplenishmentPlanner(models.TransientModel):
         (``_compute_quantities_dict``), and its reordering rule if any. The
         numbers come from ``plan_levels``."""
         self.ensure_one()
-        series, unmatched, delivered = demand
+        series, unmatched, _delivered = demand
         lead_days, lead_steps = lead
         digits = self.env["decimal.precision"].precision_get("Product Unit")
         plan = plan_levels(
@@ -460,7 +460,7 @@ class StockReplenishmentPlanner(models.TransientModel):
             # Without demand (nothing delivered, or all of it returned) there
             # is nothing to base a rule on: such lines are shown but not
             # selected, so applying never zeroes a product's rule.
-            "to_apply": delivered and any(series),
+            "to_apply": any(series),
             "unmatched_return_qty": unmatched,
             "weekly_demand": fc.weekly(series),
             "lead_time_days": lead_days,
